@@ -1,0 +1,22 @@
+/**
+ * What an MCP grant carries (encrypted by the OAuth provider) into every session
+ * of its user. Identity only: the Microsoft tokens stay in the user's UserAccount.
+ */
+export interface SessionProps extends Record<string, unknown> {
+  /** `${tenantId}:${objectId}`, the UserAccount's name. */
+  userKey: string;
+  tenantId: string;
+  objectId: string;
+  name: string;
+  username: string;
+}
+
+export interface AccountSummary {
+  name: string;
+  username: string;
+  tenantId: string;
+  objectId: string;
+  scopes: string[];
+  /** Epoch milliseconds when the current Microsoft access token expires. */
+  tokenExpiresAt: number;
+}

@@ -1,0 +1,165 @@
+import type { AccessTokenResult } from "../agent/user-account.ts";
+import { GraphError, ToolError } from "./errors.ts";
+
+/** Where the Graph client gets the signed-in user's access token. */
+export interface AccessTokenSource {
+  get(): Promise<AccessTokenResult>;
+  /** Graph rejected this token (401): renew it unless another call already did. */
+  renewRejected(token: string): Promise<AccessTokenResult>;
+}
+
+export interface GraphRequest {
+  method?: "GET" | "POST" | "PATCH" | "DELETE";
+  /** A path under the Graph base URL ("/me/messages"), or a full URL Graph returned (`@odata.nextLink`). */
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+const REQUEST_TIMEOUT_MS = 20_000;
+const MAX_ATTEMPTS = 3;
+/** Longest Retry-After the client sleeps through inside one tool call; longer ones go back to the caller. */
+const MAX_RETRY_WAIT_SECONDS = 8;
+
+function parseRetryAfter(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+function backoffSeconds(attempt: number): number {
+  return Math.random() * Math.min(4, 0.5 * 2 ** attempt);
+}
+
+/** A thin, typed Microsoft Graph client: token handling, timeouts, bounded retries, Graph errors. */
+export class GraphClient {
+  private readonly baseUrl: string;
+  private readonly tokens: AccessTokenSource;
+  private readonly fetcher: typeof fetch;
+
+  constructor(baseUrl: string, tokens: AccessTokenSource, fetcher: typeof fetch = fetch) {
+    this.baseUrl = baseUrl.replace(/\/+$/, "");
+    this.tokens = tokens;
+    this.fetcher = fetcher;
+  }
+
+  /**
+   * The URL for a request. Absolute URLs (paging links) must point at the Graph
+   * base URL: a token is never sent anywhere else.
+   */
+  resolveUrl(path: string, query?: GraphRequest["query"]): URL {
+    let url: URL;
+    if (/^https?:\/\//i.test(path)) {
+      url = new URL(path);
+      if (!url.href.startsWith(`${this.baseUrl}/`)) {
+        throw new ToolError("invalid_input", "The cursor is not a Microsoft Graph link from this server; pass back the cursor exactly as it was returned.");
+      }
+    } else {
+      url = new URL(`${this.baseUrl}${path.startsWith("/") ? path : `/${path}`}`);
+    }
+    for (const [key, value] of Object.entries(query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    return url;
+  }
+
+  async get<T>(path: string, options: Omit<GraphRequest, "path" | "method" | "body"> = {}): Promise<T> {
+    return this.request<T>({ ...options, path, method: "GET" });
+  }
+
+  async post<T>(path: string, body: unknown, options: Omit<GraphRequest, "path" | "method" | "body"> = {}): Promise<T> {
+    return this.request<T>({ ...options, path, body, method: "POST" });
+  }
+
+  async request<T>(request: GraphRequest): Promise<T> {
+    const method = request.method ?? "GET";
+    const url = this.resolveUrl(request.path, request.query);
+    let token = await this.accessToken(this.tokens.get());
+    let renewed = false;
+    for (let attempt = 0; ; attempt++) {
+      let response: Response;
+      try {
+        response = await this.fetcher(url, {
+          method,
+          headers: {
+            Authorization: `Bearer ${token}`,
+            Accept: "application/json",
+            ...(request.body !== undefined ? { "Content-Type": "application/json" } : {}),
+            ...request.headers,
+          },
+          body: request.body !== undefined ? JSON.stringify(request.body) : undefined,
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        });
+      } catch (cause) {
+        // A write may have reached Graph before the connection failed: never resend it blindly.
+        if (method === "GET" && attempt + 1 < MAX_ATTEMPTS) {
+          await sleep(backoffSeconds(attempt));
+          continue;
+        }
+        const timedOut = cause instanceof Error && cause.name === "TimeoutError";
+        throw new ToolError(
+          "upstream_unavailable",
+          timedOut
+            ? `Microsoft Graph did not answer within ${REQUEST_TIMEOUT_MS / 1000} seconds.`
+            : "Microsoft Graph could not be reached.",
+        );
+      }
+
+      if (response.status === 401 && !renewed) {
+        await response.body?.cancel();
+        renewed = true;
+        token = await this.accessToken(this.tokens.renewRejected(token));
+        attempt--;
+        continue;
+      }
+
+      if (response.ok) {
+        if (response.status === 202 || response.status === 204) {
+          await response.body?.cancel();
+          return undefined as T;
+        }
+        const text = await response.text();
+        return (text ? JSON.parse(text) : undefined) as T;
+      }
+
+      const error = await graphErrorFrom(response);
+      // 429 means Graph did not process the request, so even a write may be retried;
+      // 503/504 may follow a processed write, so only reads are retried then.
+      const retryable = response.status === 429 || (method === "GET" && (response.status === 503 || response.status === 504));
+      const wait = error.retryAfterSeconds ?? backoffSeconds(attempt);
+      if (retryable && attempt + 1 < MAX_ATTEMPTS && wait <= MAX_RETRY_WAIT_SECONDS) {
+        await sleep(wait);
+        continue;
+      }
+      throw error;
+    }
+  }
+
+  private async accessToken(pending: Promise<AccessTokenResult>): Promise<string> {
+    const result = await pending;
+    if (!result.ok) throw new ToolError(result.code, result.message);
+    return result.accessToken;
+  }
+}
+
+async function graphErrorFrom(response: Response): Promise<GraphError> {
+  const requestId = response.headers.get("request-id") ?? undefined;
+  const retryAfter = parseRetryAfter(response.headers.get("Retry-After"));
+  let code = `HTTP${response.status}`;
+  let message = response.statusText || `HTTP ${response.status}`;
+  try {
+    const payload = (await response.json()) as { error?: { code?: string; message?: string } };
+    if (payload.error?.code) code = payload.error.code;
+    if (payload.error?.message) message = payload.error.message;
+  } catch {
+    // Not a Graph error body (a proxy's HTML page, say): the status line says enough.
+  }
+  return new GraphError(response.status, code, message, requestId, retryAfter);
+}
+
+function sleep(seconds: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+}

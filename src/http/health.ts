@@ -1,0 +1,56 @@
+import { userAccount } from "../agent/user-account.ts";
+import { SERVER_VERSION } from "../version.ts";
+
+type CheckResult = { ok: true } | { ok: false; error: string };
+
+const CHECK_TIMEOUT_MS = 3000;
+
+async function check(run: () => Promise<unknown>): Promise<CheckResult> {
+  try {
+    await Promise.race([
+      run(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS)),
+    ]);
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message : "failed" };
+  }
+}
+
+/** Any HTTP answer means the service is reachable; only network failures count against it. */
+async function reachable(url: string): Promise<void> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(CHECK_TIMEOUT_MS) });
+  await response.body?.cancel();
+}
+
+/** `/health`: the version and whether each binding and Microsoft endpoint answers. */
+export async function healthReport(env: Env): Promise<Response> {
+  const authority = `${env.MICROSOFT_AUTHORITY_URL.replace(/\/+$/, "")}/${env.MICROSOFT_TENANT || "common"}/v2.0/.well-known/openid-configuration`;
+  const [oauthKv, configKv, cacheKv, userAccounts, microsoftIdentity, graph] = await Promise.all([
+    check(() => env.OAUTH_KV.get("health:probe")),
+    check(() => env.CONFIG_KV.get("health:probe")),
+    check(() => env.CACHE_KV.get("health:probe")),
+    check(() => userAccount(env, "health:probe").ping()),
+    check(() => reachable(authority)),
+    check(() => reachable(env.GRAPH_BASE_URL)),
+  ]);
+  const checks = {
+    OAUTH_KV: oauthKv,
+    CONFIG_KV: configKv,
+    CACHE_KV: cacheKv,
+    USER_ACCOUNT: userAccounts,
+    MCP_OBJECT: env.MCP_OBJECT ? ({ ok: true } as const) : ({ ok: false, error: "binding missing" } as const),
+    microsoftIdentity,
+    graph,
+  };
+  const healthy = Object.values(checks).every((result) => result.ok);
+  return Response.json(
+    {
+      status: healthy ? "ok" : "degraded",
+      version: SERVER_VERSION,
+      microsoft: { authority: env.MICROSOFT_AUTHORITY_URL, graph: env.GRAPH_BASE_URL },
+      checks,
+    },
+    { status: healthy ? 200 : 503, headers: { "Cache-Control": "no-store" } },
+  );
+}

@@ -1,0 +1,66 @@
+import type { User } from "@microsoft/microsoft-graph-types";
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { z } from "zod";
+import { defineTool, type ToolContext } from "./define.ts";
+
+export const authenticate = defineTool({
+  name: "authenticate",
+  title: "Who am I",
+  description:
+    "Show who is signed in to Microsoft 365, their tenant, the permissions granted and when the sign-in token renews. Use when a call fails for permissions or to confirm the account.",
+  input: {},
+  output: {
+    name: z.string(),
+    username: z.string(),
+    tenantId: z.string(),
+    scopes: z.array(z.string()),
+    tokenExpiresAt: z.string(),
+  },
+  scopes: [],
+  access: "read",
+  async run(_args, { account }) {
+    const summary = await account();
+    const expires = new Date(summary.tokenExpiresAt).toISOString();
+    return {
+      text: [
+        `Signed in as ${summary.name} <${summary.username}>`,
+        `Tenant: ${summary.tenantId}`,
+        `Permissions: ${summary.scopes.join(", ") || "none"}`,
+        `Microsoft token valid until ${expires}; it renews automatically.`,
+      ].join("\n"),
+      structured: {
+        name: summary.name,
+        username: summary.username,
+        tenantId: summary.tenantId,
+        scopes: summary.scopes,
+        tokenExpiresAt: expires,
+      },
+    };
+  },
+});
+
+const PROFILE_FIELDS =
+  "id,displayName,givenName,surname,mail,userPrincipalName,jobTitle,department,officeLocation,businessPhones,mobilePhone,preferredLanguage";
+
+/** `microsoft://profile`: the signed-in user's directory profile. */
+export function registerProfileResource(server: McpServer, context: () => ToolContext): void {
+  server.registerResource(
+    "profile",
+    "microsoft://profile",
+    {
+      title: "My Microsoft 365 profile",
+      description: "The signed-in user's name, email, job title, department, office and phones",
+      mimeType: "application/json",
+    },
+    async (uri) => {
+      const user = await context().graph.get<User>("/me", { query: { $select: PROFILE_FIELDS } });
+      const profile = Object.fromEntries(
+        Object.entries(user).filter(([key, value]) => !key.startsWith("@odata") && value !== null && !(Array.isArray(value) && value.length === 0)),
+      );
+      return { contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify(profile) }] };
+    },
+  );
+}
+
+/** Graph permissions the resources need. */
+export const RESOURCE_SCOPES = ["User.Read"] as const;

@@ -1,0 +1,23 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { authenticate, registerProfileResource, RESOURCE_SCOPES } from "./account.ts";
+import { registerTools, type ToolContext, type ToolSpec } from "./define.ts";
+import { mailTools } from "./mail.ts";
+import { registerPrompts } from "./prompts.ts";
+
+/** Every tool the server offers, in the order clients list them. */
+export const TOOLS: readonly ToolSpec[] = [authenticate, ...mailTools] as readonly ToolSpec[];
+
+/** The Graph permissions to request at sign-in: exactly what the tools and resources need. */
+export function graphScopes(tools: readonly ToolSpec[] = TOOLS): string[] {
+  return [...new Set([...RESOURCE_SCOPES, ...tools.flatMap((tool) => tool.scopes)])].sort();
+}
+
+/** Registers the catalog (tools, resources and prompts) on one MCP server. */
+export function registerCatalog(server: McpServer, context: () => ToolContext): void {
+  registerTools(server, TOOLS, context);
+  registerProfileResource(server, context);
+  registerPrompts(server);
+}
+
+export const SERVER_INSTRUCTIONS =
+  "Microsoft 365 for the signed-in user through Microsoft Graph. Listing tools return ids for follow-up calls and a cursor for more. Writes (sendEmail) act immediately as the user: confirm with them first.";

@@ -1,0 +1,27 @@
+import type { EmailAddress, Recipient } from "@microsoft/microsoft-graph-types";
+
+/** "2026-11-22T09:14Z": minute precision, UTC, a third of Graph's timestamp tokens. */
+export function shortDateTime(iso: string | null | undefined): string {
+  if (!iso) return "";
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : `${date.toISOString().slice(0, 16)}Z`;
+}
+
+/** "Megan Bowen <megan@contoso.example>", or just the address when the name adds nothing. */
+export function formatAddress(address: EmailAddress | null | undefined): string {
+  if (!address) return "";
+  const email = address.address ?? "";
+  const name = address.name ?? "";
+  if (!name || name === email) return email;
+  return email ? `${name} <${email}>` : name;
+}
+
+export function formatRecipients(recipients: readonly Recipient[] | null | undefined): string {
+  return (recipients ?? []).map((recipient) => formatAddress(recipient.emailAddress)).join(", ");
+}
+
+/** Collapses whitespace and cuts to `max` characters with an ellipsis. */
+export function clip(text: string | null | undefined, max: number): string {
+  const flat = (text ?? "").replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}

@@ -1,0 +1,239 @@
+import type { Message } from "@microsoft/microsoft-graph-types";
+import { z } from "zod";
+import { ToolError } from "../graph/errors.ts";
+import { defineTool } from "./define.ts";
+import { clip, formatAddress, shortDateTime } from "./format.ts";
+
+/** Fields a message listing needs; Graph's default response carries ~40 more. */
+const LIST_FIELDS = "id,subject,from,receivedDateTime,isRead,importance,hasAttachments,bodyPreview,flag";
+const PREVIEW_CHARS = 140;
+/** Graph refuses sendMail requests over 4 MB; base64 and JSON leave about 3 MB for attachments. */
+export const MAX_INLINE_ATTACHMENT_BYTES = 3 * 1024 * 1024;
+
+const WELL_KNOWN_FOLDERS: Record<string, string> = {
+  inbox: "inbox",
+  sent: "sentitems",
+  sentitems: "sentitems",
+  drafts: "drafts",
+  archive: "archive",
+  deleted: "deleteditems",
+  deleteditems: "deleteditems",
+  junk: "junkemail",
+  junkemail: "junkemail",
+};
+
+const messageSummary = z.object({
+  id: z.string(),
+  subject: z.string(),
+  from: z.string(),
+  receivedAt: z.string(),
+  isRead: z.boolean(),
+  importance: z.string(),
+  hasAttachments: z.boolean(),
+  flagged: z.boolean(),
+  preview: z.string(),
+});
+type MessageSummary = z.infer<typeof messageSummary>;
+
+const listingOutput = {
+  messages: z.array(messageSummary),
+  nextCursor: z.string().optional().describe("Pass as `cursor` to get the next page"),
+};
+
+const countInput = z
+  .number()
+  .int()
+  .min(1)
+  .max(50)
+  .default(10)
+  .describe("How many messages to return, 1-50 (default 10)");
+const cursorInput = z
+  .string()
+  .optional()
+  .describe("`nextCursor` from a previous call with the same arguments, for the next page");
+
+interface MessagePage {
+  value: Message[];
+  "@odata.nextLink"?: string;
+}
+
+function summarize(message: Message): MessageSummary {
+  return {
+    id: message.id ?? "",
+    subject: message.subject || "(no subject)",
+    from: formatAddress(message.from?.emailAddress),
+    receivedAt: shortDateTime(message.receivedDateTime),
+    isRead: message.isRead ?? false,
+    importance: message.importance ?? "normal",
+    hasAttachments: message.hasAttachments ?? false,
+    flagged: message.flag?.flagStatus === "flagged",
+    preview: clip(message.bodyPreview, PREVIEW_CHARS),
+  };
+}
+
+/** One line of facts and one of preview per message: what a model needs to pick one. */
+function renderListing(heading: string, messages: MessageSummary[], nextCursor: string | undefined): string {
+  if (messages.length === 0) return `${heading}: no messages.`;
+  const lines = [`${heading}: ${messages.length} message${messages.length === 1 ? "" : "s"}, newest first.`];
+  messages.forEach((message, index) => {
+    const marks = [
+      message.isRead ? "" : "unread",
+      message.importance === "high" ? "high" : "",
+      message.flagged ? "flagged" : "",
+      message.hasAttachments ? "attachments" : "",
+    ].filter(Boolean);
+    lines.push(
+      `${index + 1}. ${message.receivedAt} | ${message.from} | ${message.subject}${marks.length ? ` [${marks.join(", ")}]` : ""}`,
+      `   ${message.preview}`,
+      `   id: ${message.id}`,
+    );
+  });
+  if (nextCursor) lines.push(`More messages: call again with cursor "${nextCursor}".`);
+  return lines.join("\n");
+}
+
+function folderPath(folder: string): { path: string; label: string } {
+  const wellKnown = WELL_KNOWN_FOLDERS[folder.toLowerCase()];
+  if (wellKnown) return { path: `/me/mailFolders/${wellKnown}/messages`, label: folder.toLowerCase() };
+  if (!/^[A-Za-z0-9_=+/-]+$/.test(folder)) {
+    throw new ToolError(
+      "invalid_input",
+      `folder: "${folder}" is neither a folder name (inbox, sent, drafts, archive, deleted, junk) nor a folder id.`,
+    );
+  }
+  return { path: `/me/mailFolders/${encodeURIComponent(folder)}/messages`, label: "folder" };
+}
+
+export const getEmails = defineTool({
+  name: "getEmails",
+  title: "List emails",
+  description:
+    "List recent emails in a mail folder, newest first, with sender, subject, date, flags and a preview. Use searchEmails to find mail by words or people.",
+  input: {
+    count: countInput,
+    folder: z
+      .string()
+      .min(1)
+      .default("inbox")
+      .describe("inbox (default), sent, drafts, archive, deleted, junk, or a folder id"),
+    unreadOnly: z.boolean().default(false).describe("Only unread messages"),
+    cursor: cursorInput,
+  },
+  output: listingOutput,
+  scopes: ["Mail.Read"],
+  access: "read",
+  async run({ count, folder, unreadOnly, cursor }, { graph }) {
+    const { path, label } = folderPath(folder);
+    const page = await graph.get<MessagePage>(cursor ?? path, {
+      query: cursor
+        ? undefined
+        : {
+            $top: count,
+            $select: LIST_FIELDS,
+            $orderby: "receivedDateTime desc",
+            ...(unreadOnly ? { $filter: "isRead eq false" } : {}),
+          },
+    });
+    const messages = page.value.map(summarize);
+    const nextCursor = page["@odata.nextLink"];
+    return {
+      text: renderListing(`${label === "folder" ? "Folder" : label[0]?.toUpperCase() + label.slice(1)}${unreadOnly ? " (unread)" : ""}`, messages, nextCursor),
+      structured: { messages, ...(nextCursor ? { nextCursor } : {}) },
+    };
+  },
+});
+
+export const searchEmails = defineTool({
+  name: "searchEmails",
+  title: "Search emails",
+  description:
+    "Search all mail folders by words in the subject, body or sender (e.g. `budget review`, `from:megan@contoso.com`). Returns the best matches with previews.",
+  input: {
+    query: z.string().trim().min(1).max(500).describe("Words to search for; supports from:, to:, subject: prefixes"),
+    count: countInput,
+    cursor: cursorInput,
+  },
+  output: listingOutput,
+  scopes: ["Mail.Read"],
+  access: "read",
+  async run({ query, count, cursor }, { graph }) {
+    const page = await graph.get<MessagePage>(cursor ?? "/me/messages", {
+      // Graph's $search takes a quoted KQL string; inner double quotes would end it early.
+      query: cursor ? undefined : { $search: `"${query.replace(/"/g, " ")}"`, $top: count, $select: LIST_FIELDS },
+    });
+    const messages = page.value.map(summarize);
+    const nextCursor = page["@odata.nextLink"];
+    return {
+      text: renderListing(`Search "${query}"`, messages, nextCursor).replace(", newest first.", "."),
+      structured: { messages, ...(nextCursor ? { nextCursor } : {}) },
+    };
+  },
+});
+
+const recipientList = z.array(z.email()).max(100);
+
+function base64ByteLength(base64: string): number {
+  const padding = base64.endsWith("==") ? 2 : base64.endsWith("=") ? 1 : 0;
+  return (base64.length * 3) / 4 - padding;
+}
+
+export const sendEmail = defineTool({
+  name: "sendEmail",
+  title: "Send email",
+  description:
+    "Send an email from the signed-in user's mailbox. Sends immediately; a copy is saved in Sent Items. Confirm recipients and content with the user first.",
+  input: {
+    to: recipientList.min(1).describe("Recipient email addresses"),
+    cc: recipientList.optional().describe("Cc email addresses"),
+    bcc: recipientList.optional().describe("Bcc email addresses"),
+    subject: z.string().max(255).describe("Subject line"),
+    body: z.string().max(1_000_000).describe("Message body"),
+    bodyType: z.enum(["text", "html"]).default("text").describe("Whether body is plain text (default) or HTML"),
+    importance: z.enum(["low", "normal", "high"]).default("normal").describe("Importance flag"),
+    attachments: z
+      .array(
+        z.object({
+          name: z.string().min(1).max(255).describe("File name with extension"),
+          contentBase64: z.base64().describe("File content, base64"),
+          contentType: z.string().optional().describe("MIME type, e.g. application/pdf"),
+        }),
+      )
+      .max(20)
+      .optional()
+      .describe("Files to attach, 3 MB in total at most"),
+  },
+  scopes: ["Mail.Send"],
+  access: "write",
+  async run({ to, cc, bcc, subject, body, bodyType, importance, attachments }, { graph }) {
+    const attachmentBytes = (attachments ?? []).reduce((sum, file) => sum + base64ByteLength(file.contentBase64), 0);
+    if (attachmentBytes > MAX_INLINE_ATTACHMENT_BYTES) {
+      throw new ToolError(
+        "payload_too_large",
+        `attachments: ${(attachmentBytes / 1048576).toFixed(1)} MB in total; an email sent in one request can carry at most 3 MB of attachments. Share large files as links instead.`,
+      );
+    }
+    const recipients = (addresses: string[] | undefined) => (addresses ?? []).map((address) => ({ emailAddress: { address } }));
+    await graph.post("/me/sendMail", {
+      message: {
+        subject,
+        body: { contentType: bodyType === "html" ? "HTML" : "Text", content: body },
+        toRecipients: recipients(to),
+        ccRecipients: recipients(cc),
+        bccRecipients: recipients(bcc),
+        importance,
+        attachments: (attachments ?? []).map((file) => ({
+          "@odata.type": "#microsoft.graph.fileAttachment",
+          name: file.name,
+          contentType: file.contentType ?? "application/octet-stream",
+          contentBytes: file.contentBase64,
+        })),
+      },
+      saveToSentItems: true,
+    });
+    const everyone = [...to, ...(cc ?? []), ...(bcc ?? [])];
+    const files = attachments?.length ? ` with ${attachments.length} attachment${attachments.length === 1 ? "" : "s"}` : "";
+    return { text: `Sent "${subject}" to ${everyone.join(", ")}${files}.` };
+  },
+});
+
+export const mailTools = [getEmails, searchEmails, sendEmail];

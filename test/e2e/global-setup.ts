@@ -1,0 +1,24 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TestProject } from "vitest/node";
+import { localSecrets, startStack } from "../../scripts/dev-stack.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    workerUrl: string;
+    emulatorUrl: string;
+  }
+}
+
+/** The stack `npm run dev` starts (emulator + wrangler dev), on free ports with fresh state. */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const state = mkdtempSync(join(tmpdir(), "m365-e2e-"));
+  const stack = await startStack({ persistTo: state, vars: localSecrets() });
+  project.provide("workerUrl", stack.workerUrl);
+  project.provide("emulatorUrl", stack.emulator!.url);
+  return async () => {
+    await stack.stop();
+    rmSync(state, { recursive: true, force: true });
+  };
+}

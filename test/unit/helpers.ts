@@ -1,0 +1,55 @@
+import { SELF } from "cloudflare:test";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { completeAuthorization, HeadlessBrowser } from "../support/headless-browser.ts";
+import { authorizationUrl, exchangeCode, pkcePair, registerClient, type TokenResponse } from "../support/oauth-client.ts";
+
+/** The origin tests address the Worker by; SELF serves every URL. */
+export const ORIGIN = "http://localhost:8787";
+
+export const worker = (request: Request): Promise<Response> => SELF.fetch(request);
+
+/** A browser whose requests to the Worker go to SELF and everything else (the emulator) over the network. */
+export function testBrowser(): HeadlessBrowser {
+  return new HeadlessBrowser((url) => (url.origin === ORIGIN ? worker : (request) => fetch(request)));
+}
+
+/** Registers a client and signs `user` in through consent and the emulator's Microsoft sign-in. */
+export async function signIn(user = "adele@contoso.example"): Promise<TokenResponse> {
+  const client = await registerClient(worker, ORIGIN);
+  const { verifier, challenge } = await pkcePair();
+  const redirect = await completeAuthorization(testBrowser(), authorizationUrl(ORIGIN, client, challenge), { user });
+  const code = redirect.searchParams.get("code");
+  if (!code) throw new Error(`no code in ${redirect}`);
+  const response = await exchangeCode(worker, ORIGIN, client, code, verifier);
+  if (!response.ok) throw new Error(`token exchange failed: ${response.status} ${await response.text()}`);
+  return (await response.json()) as TokenResponse;
+}
+
+/** A connected MCP SDK client over Streamable HTTP to /mcp, inside the Workers runtime. */
+export async function connectClient(accessToken: string): Promise<Client> {
+  const transport = new StreamableHTTPClientTransport(new URL(`${ORIGIN}/mcp`), {
+    requestInit: { headers: { Authorization: `Bearer ${accessToken}` } },
+    fetch: (input, init) => SELF.fetch(new Request(input as RequestInfo, init)),
+  });
+  const client = new Client({ name: "unit-test", version: "1.0.0" });
+  await client.connect(transport);
+  return client;
+}
+
+/** The emulator's URL, as the Worker sees it. */
+export function emulatorUrl(env: Env): string {
+  return env.MICROSOFT_AUTHORITY_URL;
+}
+
+/** Calls the emulator's control API. */
+export async function emulator(env: Env, path: string, body?: unknown, method = body === undefined ? "GET" : "POST"): Promise<unknown> {
+  const response = await fetch(`${emulatorUrl(env)}/_emulator/${path}`, {
+    method,
+    headers: body === undefined ? {} : { "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`emulator ${path}: ${response.status}`);
+  const text = await response.text();
+  return text ? JSON.parse(text) : undefined;
+}

@@ -1,0 +1,45 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        // Unit and integration tests inside the Workers runtime, with local KV and
+        // Durable Objects; Graph and Entra are the emulator, started by globalSetup.
+        plugins: [
+          cloudflareTest(({ inject }) => {
+            const emulatorUrl = inject<string>("emulatorUrl");
+            return {
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: {
+                  MICROSOFT_AUTHORITY_URL: emulatorUrl,
+                  GRAPH_BASE_URL: `${emulatorUrl}/v1.0`,
+                  MICROSOFT_CLIENT_SECRET: "local-dev-secret-not-for-production",
+                  TOKEN_ENCRYPTION_KEY: "dGVzdC1vbmx5LWtleS0zMi1ieXRlcy1sb25nLSEhISE=",
+                  COOKIE_SECRET: "test-only-cookie-secret-0123456789abcdef",
+                },
+              },
+            };
+          }),
+        ],
+        test: {
+          name: "workers",
+          include: ["test/unit/**/*.test.ts"],
+          globalSetup: ["test/unit/global-setup.ts"],
+        },
+      },
+      {
+        // End-to-end: the emulator and `wrangler dev`, driven by real MCP clients.
+        test: {
+          name: "node",
+          include: ["test/e2e/**/*.test.ts", "test/emulator/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
