@@ -124,15 +124,26 @@ function userRecipient(user: DemoUser): Recipient {
 
 function attachmentContent(random: () => number, kind: (typeof ATTACHMENT_KINDS)[number], size: number, topic: string): string {
   if (kind.text) {
-    const lines = kind.ext === "csv" ? ["item,quarter,amount"] : [`Notes: ${topic}`];
-    while (lines.join("\n").length < size) {
-      lines.push(kind.ext === "csv" ? `${pick(random, TOPICS).split(" ")[0]},Q${1 + Math.floor(random() * 4)},${Math.floor(random() * 10000)}` : pick(random, SENTENCES));
+    const lines = [kind.ext === "csv" ? "item,quarter,amount" : `Notes: ${topic}`];
+    let length = lines[0]!.length;
+    while (length < size) {
+      const line =
+        kind.ext === "csv"
+          ? `${pick(random, TOPICS).split(" ")[0]},Q${1 + Math.floor(random() * 4)},${Math.floor(random() * 10000)}`
+          : pick(random, SENTENCES);
+      lines.push(line);
+      length += line.length + 1;
     }
     return Buffer.from(lines.join("\n").slice(0, size)).toString("base64");
   }
-  const bytes = Buffer.alloc(size);
-  for (let i = 0; i < size; i++) bytes[i] = Math.floor(random() * 256);
-  return bytes.toString("base64");
+  // Binary content: a 4 KiB SHA-256 stream seeded from the PRNG, repeated to size.
+  const seed = String(random());
+  const blocks: Buffer[] = [];
+  for (let block = 0; block < 128; block++) blocks.push(createHash("sha256").update(`${seed}:${block}`).digest());
+  const pattern = Buffer.concat(blocks);
+  const content = Buffer.alloc(size);
+  for (let offset = 0; offset < size; offset += pattern.length) pattern.copy(content, offset);
+  return content.toString("base64");
 }
 
 function folderId(user: DemoUser, name: string): string {
@@ -212,7 +223,7 @@ function buildMailbox(user: DemoUser, userIndex: number, dayStart: number): Mail
         const count = 1 + Math.floor(random() * 2);
         for (let a = 0; a < count; a++) {
           const kind = pick(random, ATTACHMENT_KINDS);
-          const large = random() < 0.1;
+          const large = random() < 0.06;
           const size = large ? 1_000_000 + Math.floor(random() * 1_500_000) : 600 + Math.floor(random() * 60_000);
           const contentBytes = attachmentContent(random, kind, size, topic);
           attachments.push({
@@ -264,10 +275,34 @@ function buildMailbox(user: DemoUser, userIndex: number, dayStart: number): Mail
   return { folders, messages };
 }
 
-/** Every demo user's mailbox, keyed by user id. */
+const seeded = new Map<number, Map<string, Mailbox>>();
+
+/**
+ * Every demo user's mailbox, keyed by user id: fresh objects each call (a reset
+ * discards changes), built once per day (attachment contents are shared strings).
+ */
 export function seedMailboxes(now = Date.now()): Map<string, Mailbox> {
   const dayStart = Math.floor(now / 86_400_000) * 86_400_000;
-  return new Map(DEMO_USERS.map((user, index) => [user.id, buildMailbox(user, index, dayStart)]));
+  let template = seeded.get(dayStart);
+  if (!template) {
+    template = new Map(DEMO_USERS.map((user, index) => [user.id, buildMailbox(user, index, dayStart)]));
+    seeded.clear();
+    seeded.set(dayStart, template);
+  }
+  return new Map(
+    [...template].map(([userId, mailbox]) => [
+      userId,
+      {
+        folders: mailbox.folders.map((folder) => ({ ...folder })),
+        messages: new Map(
+          [...mailbox.messages].map(([id, message]) => [
+            id,
+            { ...structuredClone({ ...message, attachments: [] }), attachments: message.attachments.map((a) => ({ ...a })) },
+          ]),
+        ),
+      },
+    ]),
+  );
 }
 
 export { folderId };

@@ -3,7 +3,7 @@
  * of its user. Identity only: the Microsoft tokens stay in the user's UserAccount.
  */
 export interface SessionProps extends Record<string, unknown> {
-  /** `${tenantId}:${objectId}`, the UserAccount's name. */
+  /** `${tenantId}.${objectId}`, the UserAccount's name (and the OAuth grant's user id). */
   userKey: string;
   tenantId: string;
   objectId: string;

@@ -22,7 +22,7 @@ interface StoredAccount {
 
 /** The Durable Object name of one Microsoft user: tenant id and object id. */
 export function userKeyOf(identity: Pick<MicrosoftIdentity, "tenantId" | "objectId">): string {
-  return `${identity.tenantId}:${identity.objectId}`;
+  return `${identity.tenantId}.${identity.objectId}`;
 }
 
 /** The UserAccount object of one user. */

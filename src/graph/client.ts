@@ -40,7 +40,7 @@ export class GraphClient {
   private readonly tokens: AccessTokenSource;
   private readonly fetcher: typeof fetch;
 
-  constructor(baseUrl: string, tokens: AccessTokenSource, fetcher: typeof fetch = fetch) {
+  constructor(baseUrl: string, tokens: AccessTokenSource, fetcher: typeof fetch = (input, init) => fetch(input, init)) {
     this.baseUrl = baseUrl.replace(/\/+$/, "");
     this.tokens = tokens;
     this.fetcher = fetcher;

@@ -7,8 +7,11 @@ import { clip, formatAddress, shortDateTime } from "./format.ts";
 /** Fields a message listing needs; Graph's default response carries ~40 more. */
 const LIST_FIELDS = "id,subject,from,receivedDateTime,isRead,importance,hasAttachments,bodyPreview,flag";
 const PREVIEW_CHARS = 140;
-/** Graph refuses sendMail requests over 4 MB; base64 and JSON leave about 3 MB for attachments. */
-export const MAX_INLINE_ATTACHMENT_BYTES = 3 * 1024 * 1024;
+/**
+ * Attachments travel base64 inside one MCP request (4 MB at most) and one Graph
+ * sendMail request (4 MB at most): 2.5 MiB of files leaves room for both.
+ */
+export const MAX_INLINE_ATTACHMENT_BYTES = 2.5 * 1024 * 1024;
 
 const WELL_KNOWN_FOLDERS: Record<string, string> = {
   inbox: "inbox",
@@ -200,7 +203,7 @@ export const sendEmail = defineTool({
       )
       .max(20)
       .optional()
-      .describe("Files to attach, 3 MB in total at most"),
+      .describe("Files to attach, 2.5 MB in total at most"),
   },
   scopes: ["Mail.Send"],
   access: "write",
@@ -209,7 +212,7 @@ export const sendEmail = defineTool({
     if (attachmentBytes > MAX_INLINE_ATTACHMENT_BYTES) {
       throw new ToolError(
         "payload_too_large",
-        `attachments: ${(attachmentBytes / 1048576).toFixed(1)} MB in total; an email sent in one request can carry at most 3 MB of attachments. Share large files as links instead.`,
+        `attachments: ${(attachmentBytes / 1048576).toFixed(1)} MB in total; an email sent in one request can carry at most 2.5 MB of attachments. Share larger files as links (OneDrive) instead.`,
       );
     }
     const recipients = (addresses: string[] | undefined) => (addresses ?? []).map((address) => ({ emailAddress: { address } }));

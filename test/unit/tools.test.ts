@@ -108,7 +108,7 @@ describe("mail tools against the emulator", () => {
 
   it("refuses attachments over the inline limit before anything is sent", async () => {
     const client = await connectClient((await signIn()).access_token);
-    const big = btoa("a".repeat(3 * 1024 * 1024 + 10));
+    const big = btoa("a".repeat(2.6 * 1024 * 1024));
     const result = await call(client, "sendEmail", {
       to: ["megan@contoso.example"],
       subject: "big",
