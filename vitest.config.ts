@@ -36,6 +36,7 @@ export default defineConfig({
           name: "node",
           include: ["test/e2e/**/*.test.ts", "test/emulator/**/*.test.ts"],
           environment: "node",
+          globalSetup: ["test/e2e/global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
