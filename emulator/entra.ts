@@ -6,7 +6,15 @@
 import { createHash, createSign, generateKeyPairSync, randomUUID, type KeyObject } from "node:crypto";
 import { EmulatorState } from "./state.ts";
 import { escapeHtml, formBody, html, json, redirect, type EmulatorRequest, type EmulatorResponse } from "./http.ts";
-import { DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_USERS, findUser, TENANT_DOMAIN, TENANT_ID, TENANT_NAME } from "./tenant.ts";
+import {
+  DEMO_CLIENT_ID,
+  DEMO_CLIENT_SECRET,
+  DEMO_USERS,
+  findUser,
+  TENANT_DOMAIN,
+  TENANT_ID,
+  TENANT_NAME,
+} from "./tenant.ts";
 
 const CODE_LIFETIME_MS = 10 * 60 * 1000;
 const IDENTITY_SCOPES = new Set(["openid", "profile", "email", "offline_access"]);
@@ -75,17 +83,28 @@ function entraError(status: number, error: string, description: string, code: nu
     error,
     error_description: `AADSTS${code}: ${description}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlationId}\r\nTimestamp: ${new Date().toISOString()}`,
     error_codes: [code],
-    timestamp: new Date().toISOString().replace("T", " ").replace(/\.\d{3}Z$/, "Z"),
+    timestamp: new Date()
+      .toISOString()
+      .replace("T", " ")
+      .replace(/\.\d{3}Z$/, "Z"),
     trace_id: traceId,
     correlation_id: correlationId,
   });
 }
 
 function errorPage(message: string): EmulatorResponse {
-  return html(400, `<!doctype html><title>Sign in error</title><h1>Sorry, but we're having trouble signing you in.</h1><p>${escapeHtml(message)}</p>`);
+  return html(
+    400,
+    `<!doctype html><title>Sign in error</title><h1>Sorry, but we're having trouble signing you in.</h1><p>${escapeHtml(message)}</p>`,
+  );
 }
 
-function redirectWithError(redirectUri: string, state: string | null, error: string, description: string): EmulatorResponse {
+function redirectWithError(
+  redirectUri: string,
+  state: string | null,
+  error: string,
+  description: string,
+): EmulatorResponse {
   const url = new URL(redirectUri);
   url.searchParams.set("error", error);
   url.searchParams.set("error_description", description);
@@ -125,7 +144,9 @@ function validateAuthorize(params: URLSearchParams): ValidatedAuthorize | Emulat
   const redirectUri = params.get("redirect_uri");
   const state = params.get("state");
   if (clientId !== DEMO_CLIENT_ID) {
-    return errorPage(`AADSTS700016: Application with identifier '${clientId ?? ""}' was not found in the directory '${TENANT_NAME}'.`);
+    return errorPage(
+      `AADSTS700016: Application with identifier '${clientId ?? ""}' was not found in the directory '${TENANT_NAME}'.`,
+    );
   }
   if (!redirectUri || !isAllowedRedirect(redirectUri)) {
     return errorPage(
@@ -133,18 +154,40 @@ function validateAuthorize(params: URLSearchParams): ValidatedAuthorize | Emulat
     );
   }
   if (params.get("response_type") !== "code") {
-    return redirectWithError(redirectUri, state, "unsupported_response_type", "AADSTS700054: response_type must be 'code'.");
+    return redirectWithError(
+      redirectUri,
+      state,
+      "unsupported_response_type",
+      "AADSTS700054: response_type must be 'code'.",
+    );
   }
   if (!params.get("code_challenge") || params.get("code_challenge_method") !== "S256") {
-    return redirectWithError(redirectUri, state, "invalid_request", "AADSTS9002325: Proof Key for Code Exchange (S256) is required.");
+    return redirectWithError(
+      redirectUri,
+      state,
+      "invalid_request",
+      "AADSTS9002325: Proof Key for Code Exchange (S256) is required.",
+    );
   }
   const requested = (params.get("scope") ?? "").split(/\s+/).filter(Boolean);
   if (requested.length === 0) {
-    return redirectWithError(redirectUri, state, "invalid_request", "AADSTS900144: The request body must contain the following parameter: 'scope'.");
+    return redirectWithError(
+      redirectUri,
+      state,
+      "invalid_request",
+      "AADSTS900144: The request body must contain the following parameter: 'scope'.",
+    );
   }
-  const unknown = requested.map(shortScope).filter((scope) => !IDENTITY_SCOPES.has(scope) && !KNOWN_GRAPH_SCOPES.has(scope));
+  const unknown = requested
+    .map(shortScope)
+    .filter((scope) => !IDENTITY_SCOPES.has(scope) && !KNOWN_GRAPH_SCOPES.has(scope));
   if (unknown.length > 0) {
-    return redirectWithError(redirectUri, state, "invalid_scope", `AADSTS70011: The provided value for scope ${unknown.join(" ")} is not valid.`);
+    return redirectWithError(
+      redirectUri,
+      state,
+      "invalid_scope",
+      `AADSTS70011: The provided value for scope ${unknown.join(" ")} is not valid.`,
+    );
   }
   return { params, scopes: [...new Set(requested.map(shortScope))] };
 }
@@ -162,7 +205,11 @@ export function authorizePost(request: EmulatorRequest, tenant: string, state: E
   const validated = validateAuthorize(form);
   if ("status" in validated) return validated;
   const user = findUser(form.get("login_hint") ?? "");
-  if (!user) return html(400, signInPage(form, request.url.pathname).replace("<form", "<p><strong>Choose an account.</strong></p><form"));
+  if (!user)
+    return html(
+      400,
+      signInPage(form, request.url.pathname).replace("<form", "<p><strong>Choose an account.</strong></p><form"),
+    );
   const code = EmulatorState.token("code");
   state.codes.set(code, {
     clientId: form.get("client_id")!,
@@ -182,7 +229,10 @@ export function authorizePost(request: EmulatorRequest, tenant: string, state: E
   return redirect(target.toString());
 }
 
-function clientCredentials(request: EmulatorRequest, form: URLSearchParams): { clientId: string | null; secret: string | null } {
+function clientCredentials(
+  request: EmulatorRequest,
+  form: URLSearchParams,
+): { clientId: string | null; secret: string | null } {
   const basic = /^Basic\s+(.+)$/i.exec(request.headers.authorization ?? "");
   if (basic?.[1]) {
     const [id, secret] = Buffer.from(basic[1], "base64").toString("utf8").split(":");
@@ -191,15 +241,29 @@ function clientCredentials(request: EmulatorRequest, form: URLSearchParams): { c
   return { clientId: form.get("client_id"), secret: form.get("client_secret") };
 }
 
-function issueTokens(state: EmulatorState, issuer: string, userId: string, clientId: string, scopes: string[], nonce?: string): EmulatorResponse {
+function issueTokens(
+  state: EmulatorState,
+  issuer: string,
+  userId: string,
+  clientId: string,
+  scopes: string[],
+  nonce?: string,
+): EmulatorResponse {
   const user = DEMO_USERS.find((candidate) => candidate.id === userId)!;
   const graphScopes = scopes.filter((scope) => !IDENTITY_SCOPES.has(scope));
   const accessToken = EmulatorState.token("emu-at");
   const lifetime = state.accessTokenLifetimeSeconds;
-  state.accessTokens.set(accessToken, { userId, clientId, scopes: graphScopes, expiresAt: Date.now() + lifetime * 1000 });
+  state.accessTokens.set(accessToken, {
+    userId,
+    clientId,
+    scopes: graphScopes,
+    expiresAt: Date.now() + lifetime * 1000,
+  });
   const body: Record<string, unknown> = {
     token_type: "Bearer",
-    scope: [...graphScopes, ...scopes.filter((scope) => IDENTITY_SCOPES.has(scope) && scope !== "offline_access")].join(" "),
+    scope: [...graphScopes, ...scopes.filter((scope) => IDENTITY_SCOPES.has(scope) && scope !== "offline_access")].join(
+      " ",
+    ),
     expires_in: lifetime,
     ext_expires_in: lifetime,
     access_token: accessToken,
@@ -237,7 +301,12 @@ function pkceMatches(verifier: string, challenge: string): boolean {
   return createHash("sha256").update(verifier).digest("base64url") === challenge;
 }
 
-export function token(request: EmulatorRequest, tenant: string, state: EmulatorState, issuer: string): EmulatorResponse {
+export function token(
+  request: EmulatorRequest,
+  tenant: string,
+  state: EmulatorState,
+  issuer: string,
+): EmulatorResponse {
   if (!isTenantSegment(tenant)) return entraError(400, "invalid_request", `Tenant '${tenant}' not found.`, 90002);
   if (!(request.headers["content-type"] ?? "").includes("application/x-www-form-urlencoded")) {
     return entraError(400, "invalid_request", "The request body must be application/x-www-form-urlencoded.", 900144);
@@ -245,23 +314,48 @@ export function token(request: EmulatorRequest, tenant: string, state: EmulatorS
   const form = formBody(request);
   const { clientId, secret } = clientCredentials(request, form);
   if (clientId !== DEMO_CLIENT_ID) {
-    return entraError(400, "unauthorized_client", `Application with identifier '${clientId ?? ""}' was not found in the directory.`, 700016);
+    return entraError(
+      400,
+      "unauthorized_client",
+      `Application with identifier '${clientId ?? ""}' was not found in the directory.`,
+      700016,
+    );
   }
   if (secret !== DEMO_CLIENT_SECRET) {
-    return entraError(401, "invalid_client", "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value.", 7000215);
+    return entraError(
+      401,
+      "invalid_client",
+      "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value.",
+      7000215,
+    );
   }
   const grantType = form.get("grant_type");
   if (grantType === "authorization_code") {
     const code = state.codes.get(form.get("code") ?? "");
     if (!code || code.used || code.expiresAt < Date.now() || code.clientId !== clientId) {
-      return entraError(400, "invalid_grant", "The provided authorization code or refresh token has expired or is invalid. Send a new interactive authorization request.", 70008);
+      return entraError(
+        400,
+        "invalid_grant",
+        "The provided authorization code or refresh token has expired or is invalid. Send a new interactive authorization request.",
+        70008,
+      );
     }
     if (form.get("redirect_uri") !== code.redirectUri) {
-      return entraError(400, "invalid_grant", "The reply URL does not match the reply URL used to obtain the authorization code.", 500112);
+      return entraError(
+        400,
+        "invalid_grant",
+        "The reply URL does not match the reply URL used to obtain the authorization code.",
+        500112,
+      );
     }
     const verifier = form.get("code_verifier");
     if (!verifier || !pkceMatches(verifier, code.codeChallenge)) {
-      return entraError(400, "invalid_grant", "The code_verifier does not match the code_challenge supplied in the authorization request for PKCE.", 501481);
+      return entraError(
+        400,
+        "invalid_grant",
+        "The code_verifier does not match the code_challenge supplied in the authorization request for PKCE.",
+        501481,
+      );
     }
     code.used = true;
     return issueTokens(state, issuer, code.userId, clientId, code.scopes, code.nonce);
@@ -272,12 +366,22 @@ export function token(request: EmulatorRequest, tenant: string, state: EmulatorS
       return entraError(400, "invalid_grant", "The refresh token is invalid or malformed.", 9002313);
     }
     if (presented.revoked) {
-      return entraError(400, "invalid_grant", "The refresh token has expired or was revoked due to inactivity or a password change.", 700082);
+      return entraError(
+        400,
+        "invalid_grant",
+        "The refresh token has expired or was revoked due to inactivity or a password change.",
+        700082,
+      );
     }
     const requested = (form.get("scope") ?? "").split(/\s+/).filter(Boolean).map(shortScope);
     const extra = requested.filter((scope) => !presented.scopes.includes(scope) && scope !== "offline_access");
     if (extra.length > 0) {
-      return entraError(400, "invalid_grant", `The user or administrator has not consented to use the application for ${extra.join(" ")}.`, 65001);
+      return entraError(
+        400,
+        "invalid_grant",
+        `The user or administrator has not consented to use the application for ${extra.join(" ")}.`,
+        65001,
+      );
     }
     const scopes = requested.length > 0 ? [...new Set([...requested, "offline_access"])] : presented.scopes;
     return issueTokens(state, issuer, presented.userId, clientId, scopes);

@@ -42,7 +42,9 @@ export function addFault(state: EmulatorState, spec: FaultSpec): Fault {
 /** Takes the first fault that matches this request and still has uses left. */
 export function takeFault(state: EmulatorState, request: EmulatorRequest): Fault | undefined {
   const line = `${request.method} ${request.url.pathname}`;
-  const fault = state.faults.find((candidate) => candidate.remaining > 0 && (line.includes(candidate.match) || candidate.pattern.test(line)));
+  const fault = state.faults.find(
+    (candidate) => candidate.remaining > 0 && (line.includes(candidate.match) || candidate.pattern.test(line)),
+  );
   if (fault) fault.remaining--;
   return fault;
 }
@@ -58,10 +60,18 @@ const GRAPH_FAULTS: Record<number, { code: string; message: string }> = {
 /** The error response a fault produces, shaped like the service it stands in for. */
 export function faultResponse(fault: Fault, request: EmulatorRequest): EmulatorResponse {
   const status = fault.status!;
-  const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { "Retry-After": String(fault.retryAfterSeconds) } : {};
+  const headers: Record<string, string> =
+    fault.retryAfterSeconds !== undefined ? { "Retry-After": String(fault.retryAfterSeconds) } : {};
   if (fault.body !== undefined) return json(status, fault.body, headers);
   if (request.url.pathname.includes("/oauth2/")) {
-    return json(status, { error: status === 429 ? "temporarily_unavailable" : "server_error", error_description: `Injected fault: HTTP ${status}` }, headers);
+    return json(
+      status,
+      {
+        error: status === 429 ? "temporarily_unavailable" : "server_error",
+        error_description: `Injected fault: HTTP ${status}`,
+      },
+      headers,
+    );
   }
   const known = GRAPH_FAULTS[status] ?? { code: "UnknownError", message: `Injected fault: HTTP ${status}` };
   return graphError(request, status, known.code, known.message, headers);

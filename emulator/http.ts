@@ -53,11 +53,19 @@ export function send(res: ServerResponse, response: EmulatorResponse): void {
 }
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): EmulatorResponse {
-  return { status, headers: { "Content-Type": "application/json; charset=utf-8", ...headers }, body: JSON.stringify(body) };
+  return {
+    status,
+    headers: { "Content-Type": "application/json; charset=utf-8", ...headers },
+    body: JSON.stringify(body),
+  };
 }
 
 export function html(status: number, body: string, headers: Record<string, string> = {}): EmulatorResponse {
-  return { status, headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store", ...headers }, body };
+  return {
+    status,
+    headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store", ...headers },
+    body,
+  };
 }
 
 export function redirect(location: string): EmulatorResponse {

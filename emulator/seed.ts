@@ -42,7 +42,10 @@ function pick<T>(random: () => number, items: readonly T[]): T {
 
 /** An id shaped like Graph's (base64, ~150 characters), stable for the same input. */
 export function graphId(prefix: string, ...parts: (string | number)[]): string {
-  const digest = (salt: string) => createHash("sha256").update(`${salt}|${parts.join("|")}`).digest("base64");
+  const digest = (salt: string) =>
+    createHash("sha256")
+      .update(`${salt}|${parts.join("|")}`)
+      .digest("base64");
   const body = `${digest("a")}${digest("b")}${digest("c")}`.replace(/\//g, "-").replace(/\+/g, "_").replace(/=/g, "");
   return `${prefix}${body}`.slice(0, 148) + "AAA=";
 }
@@ -122,7 +125,12 @@ function userRecipient(user: DemoUser): Recipient {
   return recipient(user.displayName, user.mail);
 }
 
-function attachmentContent(random: () => number, kind: (typeof ATTACHMENT_KINDS)[number], size: number, topic: string): string {
+function attachmentContent(
+  random: () => number,
+  kind: (typeof ATTACHMENT_KINDS)[number],
+  size: number,
+  topic: string,
+): string {
   if (kind.text) {
     const lines = [kind.ext === "csv" ? "item,quarter,amount" : `Notes: ${topic}`];
     let length = lines[0]!.length;
@@ -204,7 +212,17 @@ function buildMailbox(user: DemoUser, userIndex: number, dayStart: number): Mail
       at += Math.floor(random() * 6 * 3600_000);
       const roll = random();
       const folder =
-        roll < 0.58 ? "inbox" : roll < 0.74 ? "sentitems" : roll < 0.78 ? "drafts" : roll < 0.9 ? "archive" : roll < 0.95 ? "deleteditems" : "projects";
+        roll < 0.58
+          ? "inbox"
+          : roll < 0.74
+            ? "sentitems"
+            : roll < 0.78
+              ? "drafts"
+              : roll < 0.9
+                ? "archive"
+                : roll < 0.95
+                  ? "deleteditems"
+                  : "projects";
       const external = random() < 0.35 ? pick(random, EXTERNAL_PEOPLE) : undefined;
       const colleague = pick(random, colleagues);
       const other = external ? recipient(external.name, external.address) : userRecipient(colleague);
@@ -215,7 +233,11 @@ function buildMailbox(user: DemoUser, userIndex: number, dayStart: number): Mail
       const subject = position === 0 ? topic : `RE: ${topic}`;
       const sentences = Array.from({ length: 2 + Math.floor(random() * 3) }, () => pick(random, SENTENCES));
       const senderName = from.emailAddress?.name ?? "";
-      const content = htmlBody(`Hi ${(outgoing ? other : userRecipient(user)).emailAddress?.name?.split(" ")[0] ?? "there"},`, sentences, senderName);
+      const content = htmlBody(
+        `Hi ${(outgoing ? other : userRecipient(user)).emailAddress?.name?.split(" ")[0] ?? "there"},`,
+        sentences,
+        senderName,
+      );
       const hasAttachments = random() < 0.22;
       const id = graphId("AAMkAGI2", user.id, index);
       const attachments: StoredAttachment[] = [];
@@ -229,7 +251,10 @@ function buildMailbox(user: DemoUser, userIndex: number, dayStart: number): Mail
           attachments.push({
             "@odata.type": "#microsoft.graph.fileAttachment",
             id: graphId("AAMkAGAtt", user.id, index, a),
-            name: `${topic.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/-$/, "")}-${a + 1}.${kind.ext}`,
+            name: `${topic
+              .toLowerCase()
+              .replace(/[^a-z0-9]+/g, "-")
+              .replace(/-$/, "")}-${a + 1}.${kind.ext}`,
             contentType: kind.contentType,
             size: Buffer.from(contentBytes, "base64").length,
             isInline: false,
@@ -254,7 +279,8 @@ function buildMailbox(user: DemoUser, userIndex: number, dayStart: number): Mail
         conversationId,
         isDeliveryReceiptRequested: false,
         isReadReceiptRequested: false,
-        isRead: folder !== "inbox" && folder !== "projects" ? true : random() < 0.55 || at < dayStart - 14 * 24 * 3600_000,
+        isRead:
+          folder !== "inbox" && folder !== "projects" ? true : random() < 0.55 || at < dayStart - 14 * 24 * 3600_000,
         isDraft: folder === "drafts",
         webLink: `https://outlook.office365.com/owa/?ItemID=${encodeURIComponent(id)}&exvsurl=1&viewmodel=ReadMessageItem`,
         inferenceClassification: random() < 0.8 ? "focused" : "other",
@@ -297,7 +323,10 @@ export function seedMailboxes(now = Date.now()): Map<string, Mailbox> {
         messages: new Map(
           [...mailbox.messages].map(([id, message]) => [
             id,
-            { ...structuredClone({ ...message, attachments: [] }), attachments: message.attachments.map((a) => ({ ...a })) },
+            {
+              ...structuredClone({ ...message, attachments: [] }),
+              attachments: message.attachments.map((a) => ({ ...a })),
+            },
           ]),
         ),
       },

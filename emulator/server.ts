@@ -40,16 +40,26 @@ function landing(): EmulatorResponse {
   );
 }
 
-function dispatch(request: EmulatorRequest, state: EmulatorState, origin: string): { response: EmulatorResponse; userId?: string } {
+function dispatch(
+  request: EmulatorRequest,
+  state: EmulatorState,
+  origin: string,
+): { response: EmulatorResponse; userId?: string } {
   const path = request.url.pathname;
   if (path === "/" && request.method === "GET") return { response: landing() };
   if (path.startsWith("/v1.0/") || path === "/v1.0") return routeGraph(request, state, GRAPH_ROUTES, origin);
-  const entra = /^\/([^/]+)\/(oauth2\/v2\.0\/authorize|oauth2\/v2\.0\/token|v2\.0\/\.well-known\/openid-configuration|discovery\/v2\.0\/keys)$/.exec(path);
+  const entra =
+    /^\/([^/]+)\/(oauth2\/v2\.0\/authorize|oauth2\/v2\.0\/token|v2\.0\/\.well-known\/openid-configuration|discovery\/v2\.0\/keys)$/.exec(
+      path,
+    );
   if (entra) {
     const [, tenant, endpoint] = entra;
-    if (endpoint === "oauth2/v2.0/authorize" && request.method === "GET") return { response: authorizeGet(request, tenant!) };
-    if (endpoint === "oauth2/v2.0/authorize" && request.method === "POST") return { response: authorizePost(request, tenant!, state) };
-    if (endpoint === "oauth2/v2.0/token" && request.method === "POST") return { response: token(request, tenant!, state, origin) };
+    if (endpoint === "oauth2/v2.0/authorize" && request.method === "GET")
+      return { response: authorizeGet(request, tenant!) };
+    if (endpoint === "oauth2/v2.0/authorize" && request.method === "POST")
+      return { response: authorizePost(request, tenant!, state) };
+    if (endpoint === "oauth2/v2.0/token" && request.method === "POST")
+      return { response: token(request, tenant!, state, origin) };
     if (endpoint === "v2.0/.well-known/openid-configuration") return { response: openIdConfiguration(origin, tenant!) };
     if (endpoint === "discovery/v2.0/keys") return { response: keys() };
   }
@@ -67,8 +77,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
         const tooLarge = (error as BodyTooLargeError & { request: EmulatorRequest }).request;
-        send(res, graphError(tooLarge, 413, "ErrorRequestEntityTooLarge", "The request exceeds the maximum size of 4 MB."));
-        state.record({ method: tooLarge.method, path: tooLarge.url.pathname, query: tooLarge.url.search, status: 413, at: new Date().toISOString() });
+        send(
+          res,
+          graphError(tooLarge, 413, "ErrorRequestEntityTooLarge", "The request exceeds the maximum size of 4 MB."),
+        );
+        state.record({
+          method: tooLarge.method,
+          path: tooLarge.url.pathname,
+          query: tooLarge.url.search,
+          status: 413,
+          at: new Date().toISOString(),
+        });
         return;
       }
       res.writeHead(400).end();
@@ -84,7 +103,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (fault?.latencyMs) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
       outcome = fault?.status ? { response: faultResponse(fault, request) } : dispatch(request, state, origin);
     } catch (error) {
-      outcome = { response: graphError(request, 500, "InternalServerError", error instanceof Error ? error.message : "emulator error") };
+      outcome = {
+        response: graphError(
+          request,
+          500,
+          "InternalServerError",
+          error instanceof Error ? error.message : "emulator error",
+        ),
+      };
     }
     state.record({
       method: request.method,

@@ -13,7 +13,10 @@ function ensureDevVars(): Record<string, string> {
   if (!existsSync(devVarsPath)) {
     const generated = localSecrets();
     const template = readFileSync(join(ROOT, ".dev.vars.example"), "utf8");
-    const filled = template.replace(/^(\w+)=<generated>$/gm, (_line, name: string) => `${name}=${generated[name] ?? ""}`);
+    const filled = template.replace(
+      /^(\w+)=<generated>$/gm,
+      (_line, name: string) => `${name}=${generated[name] ?? ""}`,
+    );
     writeFileSync(devVarsPath, filled, { mode: 0o600 });
     console.log("Wrote .dev.vars with generated local-only secrets.");
   }

@@ -1,7 +1,14 @@
 /** Mail endpoints: folders, messages (list, search, filter, page, read), attachments, sendMail. */
 import type { MailFolder, Message, Recipient } from "@microsoft/microsoft-graph-types";
 import { jsonBody } from "../http.ts";
-import { folderId, graphId, resolveFolderId, type Mailbox, type StoredAttachment, type StoredMessage } from "../seed.ts";
+import {
+  folderId,
+  graphId,
+  resolveFolderId,
+  type Mailbox,
+  type StoredAttachment,
+  type StoredMessage,
+} from "../seed.ts";
 import { findUser, type DemoUser } from "../tenant.ts";
 import { applySelect, queryCollection, type CollectionOptions } from "./odata.ts";
 import { graphEmpty, graphJson, GraphFailure } from "./responses.ts";
@@ -133,25 +140,55 @@ function isRecipientList(value: unknown): value is Recipient[] {
 const ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 function sendMail(context: GraphContext) {
-  const payload = jsonBody(context.request) as { message?: Message & { attachments?: unknown[] }; saveToSentItems?: boolean } | undefined;
+  const payload = jsonBody(context.request) as
+    { message?: Message & { attachments?: unknown[] }; saveToSentItems?: boolean } | undefined;
   if (!payload || typeof payload.message !== "object" || payload.message === null) {
-    throw new GraphFailure(400, "ErrorInvalidRequest", "Cannot read the request body: expected an object with a 'message' property.");
+    throw new GraphFailure(
+      400,
+      "ErrorInvalidRequest",
+      "Cannot read the request body: expected an object with a 'message' property.",
+    );
   }
   const { message } = payload;
   const lists = [message.toRecipients ?? [], message.ccRecipients ?? [], message.bccRecipients ?? []];
-  if (!lists.every(isRecipientList)) throw new GraphFailure(400, "ErrorInvalidRecipients", "At least one recipient is not valid.");
+  if (!lists.every(isRecipientList))
+    throw new GraphFailure(400, "ErrorInvalidRecipients", "At least one recipient is not valid.");
   const everyone = lists.flat() as Recipient[];
-  if (everyone.length === 0) throw new GraphFailure(400, "ErrorInvalidRecipients", "At least one recipient is required.");
+  if (everyone.length === 0)
+    throw new GraphFailure(400, "ErrorInvalidRecipients", "At least one recipient is required.");
   const invalid = everyone.find((entry) => !ADDRESS.test(entry.emailAddress?.address ?? ""));
-  if (invalid) throw new GraphFailure(400, "ErrorInvalidRecipients", `At least one recipient is not valid., Recipient '${invalid.emailAddress?.address}' is not resolved.`);
+  if (invalid)
+    throw new GraphFailure(
+      400,
+      "ErrorInvalidRecipients",
+      `At least one recipient is not valid., Recipient '${invalid.emailAddress?.address}' is not resolved.`,
+    );
   const attachments: StoredAttachment[] = [];
   for (const [index, raw] of (message.attachments ?? []).entries()) {
-    const attachment = raw as { "@odata.type"?: string; name?: string; contentBytes?: string; contentType?: string; isInline?: boolean };
-    if (attachment["@odata.type"] !== "#microsoft.graph.fileAttachment" || !attachment.name || typeof attachment.contentBytes !== "string") {
-      throw new GraphFailure(400, "ErrorInvalidRequest", "Each attachment must be a #microsoft.graph.fileAttachment with name and contentBytes.");
+    const attachment = raw as {
+      "@odata.type"?: string;
+      name?: string;
+      contentBytes?: string;
+      contentType?: string;
+      isInline?: boolean;
+    };
+    if (
+      attachment["@odata.type"] !== "#microsoft.graph.fileAttachment" ||
+      !attachment.name ||
+      typeof attachment.contentBytes !== "string"
+    ) {
+      throw new GraphFailure(
+        400,
+        "ErrorInvalidRequest",
+        "Each attachment must be a #microsoft.graph.fileAttachment with name and contentBytes.",
+      );
     }
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(attachment.contentBytes)) {
-      throw new GraphFailure(400, "ErrorInvalidRequest", `The contentBytes of attachment '${attachment.name}' is not valid base64.`);
+      throw new GraphFailure(
+        400,
+        "ErrorInvalidRequest",
+        `The contentBytes of attachment '${attachment.name}' is not valid base64.`,
+      );
     }
     attachments.push({
       "@odata.type": "#microsoft.graph.fileAttachment",
@@ -216,10 +253,17 @@ export const mailRoutes: GraphRoute[] = [
     anyScope: READ_MAIL,
     handle(context) {
       const top = mailbox(context).folders.filter((folder) => folder.parentFolderId === folderId(context.user, "root"));
-      const page = queryCollection(context.request, top, { filterable: ["displayName"], sortable: ["displayName"], defaultTop: 10, maxTop: 1000 });
+      const page = queryCollection(context.request, top, {
+        filterable: ["displayName"],
+        sortable: ["displayName"],
+        defaultTop: 10,
+        maxTop: 1000,
+      });
       return graphJson(context.request, 200, {
         "@odata.context": `${context.origin}/v1.0/$metadata#users('${context.user.id}')/mailFolders`,
-        value: page.items.map((folder) => applySelect(folderWithCounts(context, folder), context.request.url.searchParams.get("$select"))),
+        value: page.items.map((folder) =>
+          applySelect(folderWithCounts(context, folder), context.request.url.searchParams.get("$select")),
+        ),
         ...(page.nextLink ? { "@odata.nextLink": page.nextLink } : {}),
       });
     },
@@ -265,7 +309,10 @@ export const mailRoutes: GraphRoute[] = [
       return graphJson(
         context.request,
         200,
-        { "@odata.context": `${context.origin}/v1.0/$metadata#users('${context.user.id}')/messages/$entity`, ...present(context, message) },
+        {
+          "@odata.context": `${context.origin}/v1.0/$metadata#users('${context.user.id}')/messages/$entity`,
+          ...present(context, message),
+        },
         preferenceHeaders(context),
       );
     },
@@ -294,7 +341,8 @@ export const mailRoutes: GraphRoute[] = [
     handle(context) {
       const message = findMessage(context, context.params[0]!);
       const attachment = message.attachments.find((candidate) => candidate.id === context.params[1]);
-      if (!attachment) throw new GraphFailure(404, "ErrorItemNotFound", "The specified object was not found in the store.");
+      if (!attachment)
+        throw new GraphFailure(404, "ErrorItemNotFound", "The specified object was not found in the store.");
       return graphJson(context.request, 200, {
         "@odata.context": `${context.origin}/v1.0/$metadata#users('${context.user.id}')/messages('${message.id}')/attachments/$entity`,
         ...attachment,

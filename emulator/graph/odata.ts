@@ -91,15 +91,25 @@ export function parseFilter<T>(filter: string, filterable: readonly string[]): (
     if (!match) throw new GraphFailure(400, "BadRequest", `Invalid filter clause: could not parse '${clause}'.`);
     const [, field, operator, literal] = match;
     if (!filterable.includes(field!)) {
-      throw new GraphFailure(400, "ErrorInvalidProperty", `Invalid filter clause: the property '${field}' does not support filtering.`);
+      throw new GraphFailure(
+        400,
+        "ErrorInvalidProperty",
+        `Invalid filter clause: the property '${field}' does not support filtering.`,
+      );
     }
     return { field: field!, operator: operator!.toLowerCase(), value: parseLiteral(literal!.trim()) };
   });
   return (item) => clauses.every((clause) => compare(valueAt(item, clause.field), clause.operator, clause.value));
 }
 
-function parseSearch<T>(raw: string, searchText: NonNullable<CollectionOptions<T>["searchText"]>): (item: T) => boolean {
-  const query = raw.trim().replace(/^"(.*)"$/s, "$1").trim();
+function parseSearch<T>(
+  raw: string,
+  searchText: NonNullable<CollectionOptions<T>["searchText"]>,
+): (item: T) => boolean {
+  const query = raw
+    .trim()
+    .replace(/^"(.*)"$/s, "$1")
+    .trim();
   if (!query) throw new GraphFailure(400, "BadRequest", "Syntax error: the $search query is empty.");
   const terms = query.match(/(\w+:)?("[^"]*"|\S+)/g) ?? [];
   const conditions = terms.map((term) => {
@@ -117,7 +127,10 @@ function parseSearch<T>(raw: string, searchText: NonNullable<CollectionOptions<T
 /** Keeps only `$select`ed properties (plus id and @odata.etag, as Graph does). */
 export function applySelect<T extends object>(item: T, select: string | null): Record<string, unknown> {
   if (!select) return { ...(item as Record<string, unknown>) };
-  const fields = select.split(",").map((field) => field.trim()).filter(Boolean);
+  const fields = select
+    .split(",")
+    .map((field) => field.trim())
+    .filter(Boolean);
   const picked: Record<string, unknown> = {};
   const source = item as unknown as Record<string, unknown>;
   if ("@odata.etag" in source) picked["@odata.etag"] = source["@odata.etag"];
@@ -171,11 +184,16 @@ export function queryCollection<T>(request: EmulatorRequest, items: T[], options
   const topParam = params.get("$top");
   const top = topParam === null ? (options.defaultTop ?? 10) : Number(topParam);
   if (!Number.isInteger(top) || top < 1 || top > maxTop) {
-    throw new GraphFailure(400, "BadRequest", `Invalid value '${topParam}' for $top: it must be an integer from 1 to ${maxTop}.`);
+    throw new GraphFailure(
+      400,
+      "BadRequest",
+      `Invalid value '${topParam}' for $top: it must be an integer from 1 to ${maxTop}.`,
+    );
   }
   const skipParam = params.get("$skip");
   const skip = skipParam === null ? 0 : Number(skipParam);
-  if (!Number.isInteger(skip) || skip < 0) throw new GraphFailure(400, "BadRequest", `Invalid value '${skipParam}' for $skip.`);
+  if (!Number.isInteger(skip) || skip < 0)
+    throw new GraphFailure(400, "BadRequest", `Invalid value '${skipParam}' for $skip.`);
   const pageItems = result.slice(skip, skip + top);
   let nextLink: string | undefined;
   if (skip + top < result.length) {

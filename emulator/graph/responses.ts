@@ -1,7 +1,8 @@
 /** Graph's response conventions: its JSON content type, request ids and error bodies. */
 import type { EmulatorRequest, EmulatorResponse } from "../http.ts";
 
-export const GRAPH_CONTENT_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+export const GRAPH_CONTENT_TYPE =
+  "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 
 export function graphHeaders(request: EmulatorRequest, extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -12,7 +13,12 @@ export function graphHeaders(request: EmulatorRequest, extra: Record<string, str
   };
 }
 
-export function graphJson(request: EmulatorRequest, status: number, body: unknown, extra: Record<string, string> = {}): EmulatorResponse {
+export function graphJson(
+  request: EmulatorRequest,
+  status: number,
+  body: unknown,
+  extra: Record<string, string> = {},
+): EmulatorResponse {
   return {
     status,
     headers: { "Content-Type": GRAPH_CONTENT_TYPE, ...graphHeaders(request, extra) },

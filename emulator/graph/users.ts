@@ -43,7 +43,12 @@ export const userRoutes: GraphRoute[] = [
     anyScope: ["User.Read", "User.ReadBasic.All", "User.Read.All"],
     handle(context) {
       const user = findUser(context.params[0] ?? "");
-      if (!user) throw new GraphFailure(404, "Request_ResourceNotFound", `Resource '${context.params[0]}' does not exist or one of its queried reference-property objects are not present.`);
+      if (!user)
+        throw new GraphFailure(
+          404,
+          "Request_ResourceNotFound",
+          `Resource '${context.params[0]}' does not exist or one of its queried reference-property objects are not present.`,
+        );
       return answer(context, user, "users");
     },
   },

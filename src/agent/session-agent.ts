@@ -47,21 +47,33 @@ export class McpSessionAgent extends McpAgent<Env, unknown, SessionProps> {
     try {
       parsed = JSON.parse(text);
     } catch {
-      connection.send(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32700, message: "Parse error: the message is not JSON" } }));
+      connection.send(
+        JSON.stringify({
+          jsonrpc: "2.0",
+          id: null,
+          error: { code: -32700, message: "Parse error: the message is not JSON" },
+        }),
+      );
       return;
     }
     const failure = await this.onSSEMcpMessage(this.getSessionId(), parsed);
     if (failure) {
-      const id = typeof parsed === "object" && parsed !== null && "id" in parsed ? (parsed as { id: unknown }).id : null;
+      const id =
+        typeof parsed === "object" && parsed !== null && "id" in parsed ? (parsed as { id: unknown }).id : null;
       connection.send(
-        JSON.stringify({ jsonrpc: "2.0", id: id ?? null, error: { code: -32600, message: "Invalid Request: not a JSON-RPC 2.0 message" } }),
+        JSON.stringify({
+          jsonrpc: "2.0",
+          id: id ?? null,
+          error: { code: -32600, message: "Invalid Request: not a JSON-RPC 2.0 message" },
+        }),
       );
     }
   }
 
   private toolContext(): ToolContext {
     const props = this.props;
-    if (!props?.userKey) throw new ToolError("auth_required", "This session has no signed-in user. Reconnect to sign in.");
+    if (!props?.userKey)
+      throw new ToolError("auth_required", "This session has no signed-in user. Reconnect to sign in.");
     const account = userAccount(this.env, props.userKey);
     return {
       graph: new GraphClient(this.env.GRAPH_BASE_URL, {
@@ -70,7 +82,8 @@ export class McpSessionAgent extends McpAgent<Env, unknown, SessionProps> {
       }),
       account: async (): Promise<AccountSummary> => {
         const described = await account.describe();
-        if (!described) throw new ToolError("auth_required", "You are not signed in to Microsoft 365. Reconnect to sign in.");
+        if (!described)
+          throw new ToolError("auth_required", "You are not signed in to Microsoft 365. Reconnect to sign in.");
         return { ...described.identity, scopes: described.scopes, tokenExpiresAt: described.expiresAt };
       },
     };
@@ -78,7 +91,11 @@ export class McpSessionAgent extends McpAgent<Env, unknown, SessionProps> {
 }
 
 /** The session object named `name` (`streamable-http:…`, `sse:…` or `rpc:…`), bound to `props` when given. */
-export async function sessionAgent(env: Env, name: string, props?: SessionProps): Promise<DurableObjectStub<McpSessionAgent>> {
+export async function sessionAgent(
+  env: Env,
+  name: string,
+  props?: SessionProps,
+): Promise<DurableObjectStub<McpSessionAgent>> {
   const stub = await getAgentByName(env.MCP_OBJECT as never, name, props ? { props } : undefined);
   return stub as unknown as DurableObjectStub<McpSessionAgent>;
 }

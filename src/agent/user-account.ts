@@ -112,7 +112,11 @@ export class UserAccount extends DurableObject<Env> {
         return signInRequired(`Microsoft refused to renew your sign-in (${error.error}: ${error.description}).`);
       }
       const reason = error instanceof MicrosoftIdentityError ? error.description : "unexpected error";
-      return { ok: false, code: "upstream_unavailable", message: `Could not renew the Microsoft sign-in: ${reason}. Try again shortly.` };
+      return {
+        ok: false,
+        code: "upstream_unavailable",
+        message: `Could not renew the Microsoft sign-in: ${reason}. Try again shortly.`,
+      };
     }
   }
 

@@ -28,7 +28,8 @@ function callbackUrl(request: Request): string {
 function authorizationFailure(error: unknown): Response {
   if (error instanceof AuthorizationError && error.redirectTo) return Response.redirect(error.redirectTo, 302);
   if (error instanceof AuthorizationError) return htmlResponse(authorizationErrorPage(error.description), 400);
-  if (error instanceof CimdFetchError) return htmlResponse(authorizationErrorPage("This app could not be verified."), 400);
+  if (error instanceof CimdFetchError)
+    return htmlResponse(authorizationErrorPage("This app could not be verified."), 400);
   throw error;
 }
 
@@ -96,7 +97,14 @@ export const authorizationRoutes = new Hono<AuthEnv>()
     const { request: authRequest, data, headers } = resumed;
     const code = c.req.query("code");
     if (c.req.query("error") || !code) {
-      headers.set("Location", authorizationErrorRedirect(authRequest, "access_denied", c.req.query("error_description") ?? "Microsoft sign-in was not completed"));
+      headers.set(
+        "Location",
+        authorizationErrorRedirect(
+          authRequest,
+          "access_denied",
+          c.req.query("error_description") ?? "Microsoft sign-in was not completed",
+        ),
+      );
       return new Response(null, { status: 302, headers });
     }
     try {

@@ -19,7 +19,10 @@ export function consentPage(details: ConsentDescription, handle: string, graphSc
     ? `<p class="warn"><strong>This sends access to an app on your computer.</strong> Continue only if you just started connecting from it.</p>`
     : "";
   const permissions = graphScopes
-    .map((scope) => `<li>${escapeHtml(PERMISSION_WORDS[scope] ?? scope)} <span class="muted">(${escapeHtml(scope)})</span></li>`)
+    .map(
+      (scope) =>
+        `<li>${escapeHtml(PERMISSION_WORDS[scope] ?? scope)} <span class="muted">(${escapeHtml(scope)})</span></li>`,
+    )
     .join("");
   return htmlPage(
     `Allow ${details.clientName || "this app"}?`,

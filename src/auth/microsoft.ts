@@ -81,7 +81,11 @@ export function microsoftAuthorizeUrl(
   return url.toString();
 }
 
-async function requestTokens(env: Env, form: Record<string, string>, fetcher: typeof fetch): Promise<TokenEndpointResponse> {
+async function requestTokens(
+  env: Env,
+  form: Record<string, string>,
+  fetcher: typeof fetch,
+): Promise<TokenEndpointResponse> {
   const body = new URLSearchParams({
     client_id: env.MICROSOFT_CLIENT_ID,
     client_secret: env.MICROSOFT_CLIENT_SECRET,
@@ -106,7 +110,11 @@ async function requestTokens(env: Env, form: Record<string, string>, fetcher: ty
   try {
     payload = (await response.json()) as TokenEndpointResponse;
   } catch {
-    throw new MicrosoftIdentityError("temporarily_unavailable", `Microsoft sign-in answered ${response.status} without JSON`, 503);
+    throw new MicrosoftIdentityError(
+      "temporarily_unavailable",
+      `Microsoft sign-in answered ${response.status} without JSON`,
+      503,
+    );
   }
   if (!response.ok || payload.error) {
     const error = payload.error ?? (response.status >= 500 ? "temporarily_unavailable" : "invalid_request");
@@ -118,7 +126,8 @@ async function requestTokens(env: Env, form: Record<string, string>, fetcher: ty
 }
 
 function toTokenSet(payload: TokenEndpointResponse, previousRefreshToken?: string): MicrosoftTokenSet {
-  if (!payload.access_token) throw new MicrosoftIdentityError("invalid_response", "no access_token in the token response", 502);
+  if (!payload.access_token)
+    throw new MicrosoftIdentityError("invalid_response", "no access_token in the token response", 502);
   const refreshToken = payload.refresh_token ?? previousRefreshToken;
   if (!refreshToken) {
     throw new MicrosoftIdentityError("invalid_response", "no refresh_token: offline_access was not granted", 502);
@@ -151,10 +160,12 @@ function decodeJwtPayload(jwt: string): Record<string, unknown> {
  * accepts in place of checking its signature.
  */
 function identityFromIdToken(idToken: string | undefined, clientId: string): MicrosoftIdentity {
-  if (!idToken) throw new MicrosoftIdentityError("invalid_response", "no id_token: the openid scope was not granted", 502);
+  if (!idToken)
+    throw new MicrosoftIdentityError("invalid_response", "no id_token: the openid scope was not granted", 502);
   const claims = decodeJwtPayload(idToken);
   const audience = claims.aud;
-  if (audience !== clientId) throw new MicrosoftIdentityError("invalid_response", "id_token was issued to another app", 502);
+  if (audience !== clientId)
+    throw new MicrosoftIdentityError("invalid_response", "id_token was issued to another app", 502);
   const tenantId = claims.tid;
   const objectId = claims.oid;
   if (typeof tenantId !== "string" || typeof objectId !== "string") {

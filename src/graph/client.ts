@@ -55,7 +55,10 @@ export class GraphClient {
     if (/^https?:\/\//i.test(path)) {
       url = new URL(path);
       if (!url.href.startsWith(`${this.baseUrl}/`)) {
-        throw new ToolError("invalid_input", "The cursor is not a Microsoft Graph link from this server; pass back the cursor exactly as it was returned.");
+        throw new ToolError(
+          "invalid_input",
+          "The cursor is not a Microsoft Graph link from this server; pass back the cursor exactly as it was returned.",
+        );
       }
     } else {
       url = new URL(`${this.baseUrl}${path.startsWith("/") ? path : `/${path}`}`);
@@ -128,7 +131,8 @@ export class GraphClient {
       const error = await graphErrorFrom(response);
       // 429 means Graph did not process the request, so even a write may be retried;
       // 503/504 may follow a processed write, so only reads are retried then.
-      const retryable = response.status === 429 || (method === "GET" && (response.status === 503 || response.status === 504));
+      const retryable =
+        response.status === 429 || (method === "GET" && (response.status === 503 || response.status === 504));
       const wait = error.retryAfterSeconds ?? backoffSeconds(attempt);
       if (retryable && attempt + 1 < MAX_ATTEMPTS && wait <= MAX_RETRY_WAIT_SECONDS) {
         await sleep(wait);

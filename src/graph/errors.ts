@@ -48,7 +48,10 @@ export function toolErrorFromGraph(error: GraphError, requiredScopes: readonly s
     case 400:
       return new ToolError("invalid_input", `Microsoft Graph rejected the request: ${error.message}${ref}`);
     case 401:
-      return new ToolError("auth_required", "Microsoft no longer accepts your sign-in. Reconnect this MCP server to sign in again.");
+      return new ToolError(
+        "auth_required",
+        "Microsoft no longer accepts your sign-in. Reconnect this MCP server to sign in again.",
+      );
     case 403:
       return requiredScopes.length > 0
         ? new ToolError(
@@ -62,7 +65,10 @@ export function toolErrorFromGraph(error: GraphError, requiredScopes: readonly s
     case 412:
       return new ToolError("conflict", `The item changed or already exists: ${error.message}${ref}`);
     case 413:
-      return new ToolError("payload_too_large", `Microsoft Graph refused the size of the request: ${error.message}${ref}`);
+      return new ToolError(
+        "payload_too_large",
+        `Microsoft Graph refused the size of the request: ${error.message}${ref}`,
+      );
     case 429:
       return new ToolError(
         "throttled",
@@ -71,7 +77,11 @@ export function toolErrorFromGraph(error: GraphError, requiredScopes: readonly s
       );
     default:
       return error.status >= 500
-        ? new ToolError("upstream_unavailable", `Microsoft Graph is unavailable (${error.status}); try again shortly.${ref}`, error.retryAfterSeconds)
+        ? new ToolError(
+            "upstream_unavailable",
+            `Microsoft Graph is unavailable (${error.status}); try again shortly.${ref}`,
+            error.retryAfterSeconds,
+          )
         : new ToolError("internal", `Microsoft Graph answered ${error.status}: ${error.message}${ref}`);
   }
 }

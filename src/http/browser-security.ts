@@ -21,7 +21,10 @@ export function isAllowedOrigin(origin: string, requestUrl: URL, env: Env): bool
   }
   if (parsed.origin === requestUrl.origin) return true;
   if (env.PUBLIC_URL && parsed.origin === new URL(env.PUBLIC_URL).origin) return true;
-  const listed = (env.ALLOWED_ORIGINS ?? "").split(",").map((entry) => entry.trim()).filter(Boolean);
+  const listed = (env.ALLOWED_ORIGINS ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   if (listed.includes(parsed.origin)) return true;
   return isLoopback(requestUrl) && isLoopback(parsed);
 }
@@ -34,7 +37,11 @@ export const mcpBrowserSecurity: MiddlewareHandler<{ Bindings: Env }> = async (c
   const origin = c.req.header("Origin");
   if (origin && !isAllowedOrigin(origin, new URL(c.req.url), c.env)) {
     return c.json(
-      { jsonrpc: "2.0", id: null, error: { code: -32000, message: `Forbidden: origin ${origin} is not allowed to use this server` } },
+      {
+        jsonrpc: "2.0",
+        id: null,
+        error: { code: -32000, message: `Forbidden: origin ${origin} is not allowed to use this server` },
+      },
       403,
     );
   }
@@ -70,7 +77,10 @@ export function bearerFromWebSocketRequest(request: Request): Request {
     return request;
   }
   const url = new URL(request.url);
-  const protocols = (request.headers.get("Sec-WebSocket-Protocol") ?? "").split(",").map((p) => p.trim()).filter(Boolean);
+  const protocols = (request.headers.get("Sec-WebSocket-Protocol") ?? "")
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
   const bearerProtocol = protocols.find((protocol) => protocol.startsWith("bearer."));
   let token = url.searchParams.get("access_token");
   if (bearerProtocol) {

@@ -9,7 +9,9 @@ async function check(run: () => Promise<unknown>): Promise<CheckResult> {
   try {
     await Promise.race([
       run(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS)),
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS),
+      ),
     ]);
     return { ok: true };
   } catch (error) {

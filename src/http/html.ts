@@ -20,6 +20,9 @@ export function htmlResponse(html: string, status = 200, headers?: Headers): Res
   merged.set("Content-Type", "text/html; charset=utf-8");
   merged.set("Cache-Control", "no-store");
   merged.set("X-Frame-Options", "DENY");
-  merged.set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' *; frame-ancestors 'none'");
+  merged.set(
+    "Content-Security-Policy",
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' *; frame-ancestors 'none'",
+  );
   return new Response(html, { status, headers: merged });
 }

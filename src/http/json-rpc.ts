@@ -6,7 +6,13 @@ export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 export type JsonRpcId = string | number | null;
 
 /** A JSON-RPC 2.0 error response. */
-export function jsonRpcError(id: JsonRpcId, code: number, message: string, status: number, headers?: HeadersInit): Response {
+export function jsonRpcError(
+  id: JsonRpcId,
+  code: number,
+  message: string,
+  status: number,
+  headers?: HeadersInit,
+): Response {
   const response = Response.json({ jsonrpc: "2.0", id, error: { code, message } }, { status, headers });
   return response;
 }
@@ -20,11 +26,22 @@ export type ParsedRequest = { ok: true; message: JSONRPCMessage } | { ok: false;
 export async function readJsonRpcRequest(request: Request): Promise<ParsedRequest> {
   const declared = Number(request.headers.get("Content-Length") ?? "0");
   if (declared > MAX_REQUEST_BYTES) {
-    return { ok: false, response: jsonRpcError(null, -32600, `Request body too large: ${declared} bytes; the limit is ${MAX_REQUEST_BYTES}`, 413) };
+    return {
+      ok: false,
+      response: jsonRpcError(
+        null,
+        -32600,
+        `Request body too large: ${declared} bytes; the limit is ${MAX_REQUEST_BYTES}`,
+        413,
+      ),
+    };
   }
   const text = await request.text();
   if (new TextEncoder().encode(text).length > MAX_REQUEST_BYTES) {
-    return { ok: false, response: jsonRpcError(null, -32600, `Request body too large; the limit is ${MAX_REQUEST_BYTES} bytes`, 413) };
+    return {
+      ok: false,
+      response: jsonRpcError(null, -32600, `Request body too large; the limit is ${MAX_REQUEST_BYTES} bytes`, 413),
+    };
   }
   let body: unknown;
   try {
@@ -33,7 +50,15 @@ export async function readJsonRpcRequest(request: Request): Promise<ParsedReques
     return { ok: false, response: jsonRpcError(null, -32700, "Parse error: the body is not valid JSON", 400) };
   }
   if (Array.isArray(body)) {
-    return { ok: false, response: jsonRpcError(null, -32600, "Invalid Request: JSON-RPC batches are not supported; send one message per request", 400) };
+    return {
+      ok: false,
+      response: jsonRpcError(
+        null,
+        -32600,
+        "Invalid Request: JSON-RPC batches are not supported; send one message per request",
+        400,
+      ),
+    };
   }
   if (typeof body !== "object" || body === null) {
     return { ok: false, response: jsonRpcError(null, -32600, "Invalid Request: expected a JSON-RPC 2.0 object", 400) };
@@ -46,7 +71,10 @@ export async function readJsonRpcRequest(request: Request): Promise<ParsedReques
     return { ok: false, response: jsonRpcError(replyId, -32600, 'Invalid Request: "jsonrpc" must be "2.0"', 400) };
   }
   if (!validId) {
-    return { ok: false, response: jsonRpcError(null, -32600, 'Invalid Request: "id" must be a string or a number', 400) };
+    return {
+      ok: false,
+      response: jsonRpcError(null, -32600, 'Invalid Request: "id" must be a string or a number', 400),
+    };
   }
   if ("method" in message && typeof message.method !== "string") {
     return { ok: false, response: jsonRpcError(replyId, -32600, 'Invalid Request: "method" must be a string', 400) };

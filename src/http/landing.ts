@@ -7,9 +7,15 @@ export function landingPage(origin: string, env: Env): string {
   const demo = !env.MICROSOFT_AUTHORITY_URL.includes("login.microsoftonline.com");
   const mcpUrl = `${origin}/mcp`;
   const sseUrl = `${origin}/sse`;
-  const claudeConfig = JSON.stringify({ mcpServers: { m365: { command: "npx", args: ["mcp-remote", mcpUrl] } } }, null, 2);
+  const claudeConfig = JSON.stringify(
+    { mcpServers: { m365: { command: "npx", args: ["mcp-remote", mcpUrl] } } },
+    null,
+    2,
+  );
   const curl = `curl -X POST ${sseUrl} -H 'Content-Type: application/json' -d '{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{}}'`;
-  const tools = TOOLS.map((tool) => `<li><code>${escapeHtml(tool.name)}</code>: ${escapeHtml(tool.title)}</li>`).join("");
+  const tools = TOOLS.map((tool) => `<li><code>${escapeHtml(tool.name)}</code>: ${escapeHtml(tool.title)}</li>`).join(
+    "",
+  );
   return htmlPage(
     "Microsoft 365 MCP server",
     `<h1>Microsoft 365 MCP server</h1>

@@ -9,7 +9,10 @@ const streamableHttp = McpSessionAgent.serve("/mcp");
 const sseOrStreamable = McpSessionAgent.serve("/sse", { transport: "auto" });
 
 function sessionNotFound(): Response {
-  return Response.json({ jsonrpc: "2.0", id: null, error: { code: -32001, message: "Session not found" } }, { status: 404 });
+  return Response.json(
+    { jsonrpc: "2.0", id: null, error: { code: -32001, message: "Session not found" } },
+    { status: 404 },
+  );
 }
 
 /** The session object a request addresses, as the agents library names it. */
@@ -34,7 +37,10 @@ async function ownedByCaller(request: Request, env: Env, props: SessionProps): P
 
 /** WebSocket clients (subprotocol `mcp`) get a session object of their own. */
 async function connectWebSocket(request: Request, env: Env, props: SessionProps): Promise<Response> {
-  const offered = (request.headers.get("Sec-WebSocket-Protocol") ?? "").split(",").map((p) => p.trim()).filter(Boolean);
+  const offered = (request.headers.get("Sec-WebSocket-Protocol") ?? "")
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (offered.length > 0 && !offered.includes("mcp")) {
     return new Response('WebSocket clients must offer the "mcp" subprotocol', { status: 400 });
   }

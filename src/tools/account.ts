@@ -55,7 +55,10 @@ export function registerProfileResource(server: McpServer, context: () => ToolCo
     async (uri) => {
       const user = await context().graph.get<User>("/me", { query: { $select: PROFILE_FIELDS } });
       const profile = Object.fromEntries(
-        Object.entries(user).filter(([key, value]) => !key.startsWith("@odata") && value !== null && !(Array.isArray(value) && value.length === 0)),
+        Object.entries(user).filter(
+          ([key, value]) =>
+            !key.startsWith("@odata") && value !== null && !(Array.isArray(value) && value.length === 0),
+        ),
       );
       return { contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify(profile) }] };
     },

@@ -1,6 +1,6 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
-import { z } from "zod";
+import type { z } from "zod";
 import type { GraphClient } from "../graph/client.ts";
 import { GraphError, ToolError, toolErrorFromGraph } from "../graph/errors.ts";
 import type { AccountSummary } from "../agent/session-props.ts";
@@ -63,12 +63,18 @@ export function toolErrorResult(error: unknown, spec: Pick<ToolSpec, "scopes">):
       ? error
       : error instanceof GraphError
         ? toolErrorFromGraph(error, spec.scopes)
-        : new ToolError("internal", "The tool failed unexpectedly. Try again; if it keeps failing, report it to the server operator.");
+        : new ToolError(
+            "internal",
+            "The tool failed unexpectedly. Try again; if it keeps failing, report it to the server operator.",
+          );
   const retry = toolError.retryAfterSeconds !== undefined ? ` (retry after ${toolError.retryAfterSeconds}s)` : "";
   return {
     isError: true,
     content: [{ type: "text", text: `Error [${toolError.code}]: ${toolError.message}${retry}` }],
-    _meta: { errorCode: toolError.code, ...(toolError.retryAfterSeconds !== undefined ? { retryAfterSeconds: toolError.retryAfterSeconds } : {}) },
+    _meta: {
+      errorCode: toolError.code,
+      ...(toolError.retryAfterSeconds !== undefined ? { retryAfterSeconds: toolError.retryAfterSeconds } : {}),
+    },
   };
 }
 
@@ -93,7 +99,13 @@ export function registerTools(server: McpServer, tools: readonly ToolSpec[], con
           };
         } catch (error) {
           if (!(error instanceof ToolError) && !(error instanceof GraphError)) {
-            console.error(JSON.stringify({ event: "tool_failed", tool: spec.name, error: error instanceof Error ? error.name : "unknown" }));
+            console.error(
+              JSON.stringify({
+                event: "tool_failed",
+                tool: spec.name,
+                error: error instanceof Error ? error.name : "unknown",
+              }),
+            );
           }
           return toolErrorResult(error, spec);
         }

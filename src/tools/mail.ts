@@ -140,7 +140,11 @@ export const getEmails = defineTool({
     const messages = page.value.map(summarize);
     const nextCursor = page["@odata.nextLink"];
     return {
-      text: renderListing(`${label === "folder" ? "Folder" : label[0]?.toUpperCase() + label.slice(1)}${unreadOnly ? " (unread)" : ""}`, messages, nextCursor),
+      text: renderListing(
+        `${label === "folder" ? "Folder" : label[0]?.toUpperCase() + label.slice(1)}${unreadOnly ? " (unread)" : ""}`,
+        messages,
+        nextCursor,
+      ),
       structured: { messages, ...(nextCursor ? { nextCursor } : {}) },
     };
   },
@@ -215,7 +219,8 @@ export const sendEmail = defineTool({
         `attachments: ${(attachmentBytes / 1048576).toFixed(1)} MB in total; an email sent in one request can carry at most 2.5 MB of attachments. Share larger files as links (OneDrive) instead.`,
       );
     }
-    const recipients = (addresses: string[] | undefined) => (addresses ?? []).map((address) => ({ emailAddress: { address } }));
+    const recipients = (addresses: string[] | undefined) =>
+      (addresses ?? []).map((address) => ({ emailAddress: { address } }));
     await graph.post("/me/sendMail", {
       message: {
         subject,
@@ -234,7 +239,9 @@ export const sendEmail = defineTool({
       saveToSentItems: true,
     });
     const everyone = [...to, ...(cc ?? []), ...(bcc ?? [])];
-    const files = attachments?.length ? ` with ${attachments.length} attachment${attachments.length === 1 ? "" : "s"}` : "";
+    const files = attachments?.length
+      ? ` with ${attachments.length} attachment${attachments.length === 1 ? "" : "s"}`
+      : "";
     return { text: `Sent "${subject}" to ${everyone.join(", ")}${files}.` };
   },
 });

@@ -64,20 +64,24 @@ describe("real MCP SDK clients, signing in through OAuth", () => {
     const encoded = Buffer.from(provider.tokens()!.access_token).toString("base64url");
     const wsUrl = `${workerUrl.replace(/^http/, "ws")}/sse`;
     const socket = new WebSocket(wsUrl, ["mcp", `bearer.${encoded}`]);
-    const reply = await new Promise<{ protocol: string; message: { result?: { serverInfo?: { name: string } } } }>((resolve, reject) => {
-      socket.addEventListener("error", () => reject(new Error("websocket failed")));
-      socket.addEventListener("open", () =>
-        socket.send(
-          JSON.stringify({
-            jsonrpc: "2.0",
-            id: 1,
-            method: "initialize",
-            params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
-          }),
-        ),
-      );
-      socket.addEventListener("message", (event) => resolve({ protocol: String(socket.protocol), message: JSON.parse(String(event.data)) }));
-    });
+    const reply = await new Promise<{ protocol: string; message: { result?: { serverInfo?: { name: string } } } }>(
+      (resolve, reject) => {
+        socket.addEventListener("error", () => reject(new Error("websocket failed")));
+        socket.addEventListener("open", () =>
+          socket.send(
+            JSON.stringify({
+              jsonrpc: "2.0",
+              id: 1,
+              method: "initialize",
+              params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+            }),
+          ),
+        );
+        socket.addEventListener("message", (event) =>
+          resolve({ protocol: String(socket.protocol), message: JSON.parse(String(event.data)) }),
+        );
+      },
+    );
     socket.close();
     expect(reply.protocol).toBe("mcp");
     expect(reply.message.result?.serverInfo?.name).toBe("m365-mcp-server");

@@ -14,7 +14,10 @@ describe("Entra ID v2.0 emulation", () => {
     const tokens = await signIn(emulator.url, "megan@contoso.example");
     expect(tokens.scope.split(" ")).toEqual(expect.arrayContaining(["User.Read", "Mail.Read", "Mail.Send", "openid"]));
     expect(tokens.refresh_token).toBeTruthy();
-    const claims = JSON.parse(Buffer.from(tokens.id_token.split(".")[1]!, "base64url").toString()) as Record<string, string>;
+    const claims = JSON.parse(Buffer.from(tokens.id_token.split(".")[1]!, "base64url").toString()) as Record<
+      string,
+      string
+    >;
     expect(claims).toMatchObject({ aud: DEMO_CLIENT_ID, tid: TENANT_ID, preferred_username: "megan@contoso.example" });
     const me = (await (await graph(emulator.url, tokens.access_token, "/me")).json()) as { mail: string };
     expect(me.mail).toBe("megan@contoso.example");
@@ -44,32 +47,64 @@ describe("Entra ID v2.0 emulation", () => {
   it("refuses a wrong PKCE verifier, a reused code, a redirect mismatch and a wrong secret", async () => {
     const { verifier, challenge } = pkce();
     const code = await signInCode(emulator.url, challenge, "adele@contoso.example");
-    const wrongVerifier = await tokenRequest(emulator.url, { grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI, code_verifier: pkce().verifier });
+    const wrongVerifier = await tokenRequest(emulator.url, {
+      grant_type: "authorization_code",
+      code,
+      redirect_uri: REDIRECT_URI,
+      code_verifier: pkce().verifier,
+    });
     expect(wrongVerifier.status).toBe(400);
     expect(((await wrongVerifier.json()) as { error_codes: number[] }).error_codes).toEqual([501481]);
 
     const second = pkce();
     const code2 = await signInCode(emulator.url, second.challenge, "adele@contoso.example");
-    const mismatch = await tokenRequest(emulator.url, { grant_type: "authorization_code", code: code2, redirect_uri: "http://localhost:9000/other", code_verifier: second.verifier });
+    const mismatch = await tokenRequest(emulator.url, {
+      grant_type: "authorization_code",
+      code: code2,
+      redirect_uri: "http://localhost:9000/other",
+      code_verifier: second.verifier,
+    });
     expect(((await mismatch.json()) as { error: string }).error).toBe("invalid_grant");
 
-    const good = await tokenRequest(emulator.url, { grant_type: "authorization_code", code: code2, redirect_uri: REDIRECT_URI, code_verifier: second.verifier });
+    const good = await tokenRequest(emulator.url, {
+      grant_type: "authorization_code",
+      code: code2,
+      redirect_uri: REDIRECT_URI,
+      code_verifier: second.verifier,
+    });
     expect(good.status).toBe(200);
-    const reused = await tokenRequest(emulator.url, { grant_type: "authorization_code", code: code2, redirect_uri: REDIRECT_URI, code_verifier: second.verifier });
+    const reused = await tokenRequest(emulator.url, {
+      grant_type: "authorization_code",
+      code: code2,
+      redirect_uri: REDIRECT_URI,
+      code_verifier: second.verifier,
+    });
     expect(((await reused.json()) as { error: string }).error).toBe("invalid_grant");
 
-    const wrongSecret = await tokenRequest(emulator.url, { grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI, code_verifier: verifier, client_secret: "nope" });
+    const wrongSecret = await tokenRequest(emulator.url, {
+      grant_type: "authorization_code",
+      code,
+      redirect_uri: REDIRECT_URI,
+      code_verifier: verifier,
+      client_secret: "nope",
+    });
     expect(wrongSecret.status).toBe(401);
     expect(((await wrongSecret.json()) as { error: string }).error).toBe("invalid_client");
   });
 
   it("rotates refresh tokens and keeps the granted scopes", async () => {
     const tokens = await signIn(emulator.url);
-    const refreshed = (await (await tokenRequest(emulator.url, { grant_type: "refresh_token", refresh_token: tokens.refresh_token })).json()) as typeof tokens;
+    const refreshed = (await (
+      await tokenRequest(emulator.url, { grant_type: "refresh_token", refresh_token: tokens.refresh_token })
+    ).json()) as typeof tokens;
     expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
     expect(refreshed.access_token).not.toBe(tokens.access_token);
     expect(refreshed.scope).toContain("Mail.Send");
-    const widened = await tokenRequest(emulator.url, { grant_type: "refresh_token", refresh_token: refreshed.refresh_token, scope: "Files.ReadWrite offline_access" });
+    const widened = await tokenRequest(emulator.url, {
+      grant_type: "refresh_token",
+      refresh_token: refreshed.refresh_token,
+      scope: "Files.ReadWrite offline_access",
+    });
     expect(((await widened.json()) as { error_codes: number[] }).error_codes).toEqual([65001]);
   });
 
@@ -80,7 +115,10 @@ describe("Entra ID v2.0 emulation", () => {
     expect(expired.status).toBe(401);
     expect(((await expired.json()) as { error: { message: string } }).error.message).toContain("expired");
     await fetch(`${emulator.url}/_emulator/revoke-refresh-tokens`, { method: "POST", body: "{}" });
-    const revoked = await tokenRequest(emulator.url, { grant_type: "refresh_token", refresh_token: tokens.refresh_token });
+    const revoked = await tokenRequest(emulator.url, {
+      grant_type: "refresh_token",
+      refresh_token: tokens.refresh_token,
+    });
     expect(((await revoked.json()) as { error_codes: number[] }).error_codes).toEqual([700082]);
   });
 

@@ -73,7 +73,9 @@ describe("messages", () => {
   });
 
   it("applies $filter and refuses what it does not support", async () => {
-    const unread = await page("/me/mailFolders/inbox/messages?$top=100&$filter=isRead eq false and importance eq 'high'");
+    const unread = await page(
+      "/me/mailFolders/inbox/messages?$top=100&$filter=isRead eq false and importance eq 'high'",
+    );
     expect(unread.value.length).toBeGreaterThan(0);
     expect(unread.value.every((m) => m.isRead === false && m.importance === "high")).toBe(true);
     const bad = await graph(emulator.url, adele, "/me/messages?$filter=startswith(subject,'a')");
@@ -93,7 +95,9 @@ describe("messages", () => {
   });
 
   it("returns text bodies when asked with Prefer", async () => {
-    const response = await graph(emulator.url, adele, "/me/messages?$top=1&$select=body", { headers: { Prefer: 'outlook.body-content-type="text"' } });
+    const response = await graph(emulator.url, adele, "/me/messages?$top=1&$select=body", {
+      headers: { Prefer: 'outlook.body-content-type="text"' },
+    });
     expect(response.headers.get("Preference-Applied")).toContain("text");
     const body = ((await response.json()) as Page).value[0]!.body!;
     expect(body.contentType).toBe("text");
@@ -102,7 +106,9 @@ describe("messages", () => {
 
   it("lists attachments and answers 404 for unknown ids with Graph's error body", async () => {
     const withFiles = await page("/me/messages?$top=5&$filter=hasAttachments eq true&$select=id");
-    const attachments = (await (await graph(emulator.url, adele, `/me/messages/${withFiles.value[0]!.id}/attachments`)).json()) as { value: { name: string; contentBytes: string }[] };
+    const attachments = (await (
+      await graph(emulator.url, adele, `/me/messages/${withFiles.value[0]!.id}/attachments`)
+    ).json()) as { value: { name: string; contentBytes: string }[] };
     expect(attachments.value[0]!.contentBytes.length).toBeGreaterThan(0);
     const missing = await graph(emulator.url, adele, "/me/messages/AAMkNOPE");
     expect(missing.status).toBe(404);
@@ -122,7 +128,13 @@ describe("sendMail", () => {
           subject: "Emulator delivery",
           body: { contentType: "Text", content: "hello" },
           toRecipients: [{ emailAddress: { address: "megan@contoso.example" } }],
-          attachments: [{ "@odata.type": "#microsoft.graph.fileAttachment", name: "a.txt", contentBytes: Buffer.from("hi").toString("base64") }],
+          attachments: [
+            {
+              "@odata.type": "#microsoft.graph.fileAttachment",
+              name: "a.txt",
+              contentBytes: Buffer.from("hi").toString("base64"),
+            },
+          ],
         },
       }),
     });
@@ -158,12 +170,18 @@ describe("faults and the request log", () => {
     expect(((await first.json()) as { error: { code: string } }).error.code).toBe("TooManyRequests");
     expect((await graph(emulator.url, adele, "/me")).status).toBe(429);
     expect((await graph(emulator.url, adele, "/me")).status).toBe(200);
-    const log = (await (await fetch(`${emulator.url}/_emulator/requests`)).json()) as { path: string; status: number }[];
+    const log = (await (await fetch(`${emulator.url}/_emulator/requests`)).json()) as {
+      path: string;
+      status: number;
+    }[];
     expect(log.filter((entry) => entry.path === "/v1.0/me").map((entry) => entry.status)).toEqual([429, 429, 200]);
   });
 
   it("adds latency without failing the request", async () => {
-    await fetch(`${emulator.url}/_emulator/faults`, { method: "POST", body: JSON.stringify({ match: "GET /v1.0/me", latencyMs: 300 }) });
+    await fetch(`${emulator.url}/_emulator/faults`, {
+      method: "POST",
+      body: JSON.stringify({ match: "GET /v1.0/me", latencyMs: 300 }),
+    });
     const started = performance.now();
     expect((await graph(emulator.url, adele, "/me")).status).toBe(200);
     expect(performance.now() - started).toBeGreaterThanOrEqual(250);

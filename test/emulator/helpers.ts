@@ -9,7 +9,11 @@ export function pkce(): { verifier: string; challenge: string } {
   return { verifier, challenge: createHash("sha256").update(verifier).digest("base64url") };
 }
 
-export function authorizeUrl(base: string, challenge: string, scope = "openid profile offline_access User.Read Mail.Read Mail.Send"): string {
+export function authorizeUrl(
+  base: string,
+  challenge: string,
+  scope = "openid profile offline_access User.Read Mail.Read Mail.Send",
+): string {
   const url = new URL(`${base}/common/oauth2/v2.0/authorize`);
   url.searchParams.set("client_id", DEMO_CLIENT_ID);
   url.searchParams.set("response_type", "code");
@@ -58,10 +62,18 @@ export interface Tokens {
 export async function signIn(base: string, user = "adele@contoso.example", scope?: string): Promise<Tokens> {
   const { verifier, challenge } = pkce();
   const code = await signInCode(base, challenge, user, scope);
-  const response = await tokenRequest(base, { grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI, code_verifier: verifier });
+  const response = await tokenRequest(base, {
+    grant_type: "authorization_code",
+    code,
+    redirect_uri: REDIRECT_URI,
+    code_verifier: verifier,
+  });
   return (await response.json()) as Tokens;
 }
 
 export async function graph(base: string, token: string, path: string, init: RequestInit = {}): Promise<Response> {
-  return fetch(`${base}/v1.0${path}`, { ...init, headers: { Authorization: `Bearer ${token}`, ...(init.headers ?? {}) } });
+  return fetch(`${base}/v1.0${path}`, {
+    ...init,
+    headers: { Authorization: `Bearer ${token}`, ...(init.headers ?? {}) },
+  });
 }

@@ -48,7 +48,11 @@ export function parseForm(html: string, pageUrl: string): ParsedForm {
     const isButton = /^<button/i.test(tag);
     const type = isButton ? "submit" : (attribute(tag, "type") ?? "text").toLowerCase();
     const checked = /\schecked\b/i.test(tag);
-    fields.push({ name, value: attribute(tag, "value") ?? "", type: type === "radio" && checked ? "radio-checked" : type });
+    fields.push({
+      name,
+      value: attribute(tag, "value") ?? "",
+      type: type === "radio" && checked ? "radio-checked" : type,
+    });
   }
   return {
     action: new URL(attribute(formTag, "action") ?? pageUrl, pageUrl).toString(),
@@ -97,16 +101,25 @@ export class HeadlessBrowser {
   }
 
   /** Submits a form: hidden fields, the chosen radio value, and one submit button. */
-  async submit(form: ParsedForm, choose: { radio?: (field: FormField) => boolean; button?: string } = {}): Promise<Response> {
+  async submit(
+    form: ParsedForm,
+    choose: { radio?: (field: FormField) => boolean; button?: string } = {},
+  ): Promise<Response> {
     const body = new URLSearchParams();
     const radios = form.fields.filter((field) => field.type === "radio" || field.type === "radio-checked");
-    const chosenRadio = (choose.radio && radios.find(choose.radio)) ?? radios.find((field) => field.type === "radio-checked") ?? radios[0];
+    const chosenRadio =
+      (choose.radio && radios.find(choose.radio)) ??
+      radios.find((field) => field.type === "radio-checked") ??
+      radios[0];
     if (chosenRadio) body.set(chosenRadio.name, chosenRadio.value);
     for (const field of form.fields) {
-      if (field.type === "hidden" || field.type === "text" || field.type === "email") body.append(field.name, field.value);
+      if (field.type === "hidden" || field.type === "text" || field.type === "email")
+        body.append(field.name, field.value);
     }
     const buttons = form.fields.filter((field) => field.type === "submit");
-    const button = choose.button ? buttons.find((field) => field.value === choose.button || field.name === choose.button) : buttons[0];
+    const button = choose.button
+      ? buttons.find((field) => field.value === choose.button || field.name === choose.button)
+      : buttons[0];
     if (choose.button && !button) throw new Error(`no button ${choose.button} in form ${form.action}`);
     if (button) body.set(button.name, button.value);
     return this.request(form.action, {
@@ -129,7 +142,11 @@ export interface SignInOptions {
  * client: our consent page (skipped when remembered), then Microsoft's sign-in
  * page (the emulator), then /callback. Returns the client's redirect URL.
  */
-export async function completeAuthorization(browser: HeadlessBrowser, authorizationUrl: string, options: SignInOptions): Promise<URL> {
+export async function completeAuthorization(
+  browser: HeadlessBrowser,
+  authorizationUrl: string,
+  options: SignInOptions,
+): Promise<URL> {
   let url = authorizationUrl;
   for (let step = 0; step < 12; step++) {
     const response = await browser.request(url);
@@ -138,7 +155,8 @@ export async function completeAuthorization(browser: HeadlessBrowser, authorizat
       if (!location) throw new Error(`redirect without Location from ${url}`);
       const next = new URL(location, url);
       await response.body?.cancel();
-      if (next.pathname !== "/authorize" && !next.pathname.includes("/oauth2/") && next.pathname !== "/callback") return next;
+      if (next.pathname !== "/authorize" && !next.pathname.includes("/oauth2/") && next.pathname !== "/callback")
+        return next;
       url = next.toString();
       continue;
     }
@@ -150,15 +168,19 @@ export async function completeAuthorization(browser: HeadlessBrowser, authorizat
       ? await browser.submit(form, { button: options.decision ?? "approve" })
       : await browser.submit(form, {
           radio: (field) => field.value.toLowerCase() === options.user.toLowerCase(),
-          button: form.fields.some((field) => field.type === "submit" && field.value.toLowerCase() === options.user.toLowerCase())
+          button: form.fields.some(
+            (field) => field.type === "submit" && field.value.toLowerCase() === options.user.toLowerCase(),
+          )
             ? options.user
             : undefined,
         });
     const location = submitted.headers.get("Location");
     const body = await submitted.text();
-    if (!location) throw new Error(`form ${form.action} answered ${submitted.status} without a redirect: ${body.slice(0, 300)}`);
+    if (!location)
+      throw new Error(`form ${form.action} answered ${submitted.status} without a redirect: ${body.slice(0, 300)}`);
     const next = new URL(location, form.action);
-    if (next.pathname !== "/authorize" && !next.pathname.includes("/oauth2/") && next.pathname !== "/callback") return next;
+    if (next.pathname !== "/authorize" && !next.pathname.includes("/oauth2/") && next.pathname !== "/callback")
+      return next;
     url = next.toString();
   }
   throw new Error("authorization did not finish within 12 steps");

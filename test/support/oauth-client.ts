@@ -47,7 +47,12 @@ export async function registerClient(
   return (await response.json()) as RegisteredClient;
 }
 
-export function authorizationUrl(origin: string, client: RegisteredClient, challenge: string, state = "state-123"): string {
+export function authorizationUrl(
+  origin: string,
+  client: RegisteredClient,
+  challenge: string,
+  state = "state-123",
+): string {
   const url = new URL(`${origin}/authorize`);
   url.searchParams.set("response_type", "code");
   url.searchParams.set("client_id", client.client_id);

@@ -41,7 +41,10 @@ describe("sealing secrets at rest", () => {
     const { verifier, challenge } = await createPkcePair();
     expect(verifier).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
-    const expected = btoa(String.fromCharCode(...digest)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    const expected = btoa(String.fromCharCode(...digest))
+      .replace(/\+/g, "-")
+      .replace(/\//g, "_")
+      .replace(/=+$/, "");
     expect(challenge).toBe(expected);
   });
 });

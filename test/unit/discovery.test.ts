@@ -2,10 +2,13 @@ import { describe, expect, it } from "vitest";
 import { ORIGIN, worker } from "./helpers.ts";
 
 function post(body: string, headers: Record<string, string> = {}): Promise<Response> {
-  return worker(new Request(`${ORIGIN}/sse`, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body }));
+  return worker(
+    new Request(`${ORIGIN}/sse`, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body }),
+  );
 }
 
-const rpc = (method: string, params: object = {}, id: number | string = 1) => JSON.stringify({ jsonrpc: "2.0", id, method, params });
+const rpc = (method: string, params: object = {}, id: number | string = 1) =>
+  JSON.stringify({ jsonrpc: "2.0", id, method, params });
 
 describe("plain JSON-RPC on /sse without a token (curl discovery)", () => {
   it("lists the tool catalog", async () => {
@@ -20,15 +23,25 @@ describe("plain JSON-RPC on /sse without a token (curl discovery)", () => {
   });
 
   it("answers initialize with the server's identity and capabilities", async () => {
-    const response = await post(rpc("initialize", { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "curl", version: "1" } }));
-    const body = (await response.json()) as { result: { serverInfo: { name: string }; capabilities: Record<string, unknown> } };
+    const response = await post(
+      rpc("initialize", {
+        protocolVersion: "2025-06-18",
+        capabilities: {},
+        clientInfo: { name: "curl", version: "1" },
+      }),
+    );
+    const body = (await response.json()) as {
+      result: { serverInfo: { name: string }; capabilities: Record<string, unknown> };
+    };
     expect(body.result.serverInfo.name).toBe("m365-mcp-server");
     expect(body.result.capabilities).toHaveProperty("tools");
     expect(body.result.capabilities).toHaveProperty("resources");
   });
 
   it("lists resources and prompts", async () => {
-    const resources = (await (await post(rpc("resources/list"))).json()) as { result: { resources: { uri: string }[] } };
+    const resources = (await (await post(rpc("resources/list"))).json()) as {
+      result: { resources: { uri: string }[] };
+    };
     expect(resources.result.resources.map((resource) => resource.uri)).toContain("microsoft://profile");
     const prompts = (await (await post(rpc("prompts/list"))).json()) as { result: { prompts: { name: string }[] } };
     expect(prompts.result.prompts.length).toBeGreaterThan(0);
@@ -37,7 +50,9 @@ describe("plain JSON-RPC on /sse without a token (curl discovery)", () => {
   it("refuses tools/call with 401 and the challenge that starts OAuth", async () => {
     const response = await post(rpc("tools/call", { name: "getEmails", arguments: {} }, "call-1"));
     expect(response.status).toBe(401);
-    expect(response.headers.get("WWW-Authenticate")).toContain(`resource_metadata="${ORIGIN}/.well-known/oauth-protected-resource"`);
+    expect(response.headers.get("WWW-Authenticate")).toContain(
+      `resource_metadata="${ORIGIN}/.well-known/oauth-protected-resource"`,
+    );
     const body = (await response.json()) as { id: string; error: { code: number; message: string } };
     expect(body.id).toBe("call-1");
     expect(body.error.message).toMatch(/Authentication required/);
@@ -67,7 +82,9 @@ describe("plain JSON-RPC on /sse without a token (curl discovery)", () => {
   });
 
   it("refuses a body over the size limit with 413", async () => {
-    const response = await post(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list", params: { pad: "x".repeat(5 * 1024 * 1024) } }));
+    const response = await post(
+      JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list", params: { pad: "x".repeat(5 * 1024 * 1024) } }),
+    );
     expect(response.status).toBe(413);
   });
 
@@ -98,7 +115,9 @@ describe("protected endpoints", () => {
         }),
       );
       expect(response.status).toBe(401);
-      expect(response.headers.get("WWW-Authenticate")).toMatch(/resource_metadata="[^"]+\/\.well-known\/oauth-protected-resource"/);
+      expect(response.headers.get("WWW-Authenticate")).toMatch(
+        /resource_metadata="[^"]+\/\.well-known\/oauth-protected-resource"/,
+      );
     });
   }
 
@@ -106,7 +125,11 @@ describe("protected endpoints", () => {
     const response = await worker(
       new Request(`${ORIGIN}/mcp`, {
         method: "POST",
-        headers: { Authorization: "Bearer not-a-real-token", Accept: "application/json, text/event-stream", "Content-Type": "application/json" },
+        headers: {
+          Authorization: "Bearer not-a-real-token",
+          Accept: "application/json, text/event-stream",
+          "Content-Type": "application/json",
+        },
         body: rpc("tools/list"),
       }),
     );
@@ -115,9 +138,13 @@ describe("protected endpoints", () => {
   });
 
   it("publishes protected-resource and authorization-server metadata", async () => {
-    const resource = (await (await worker(new Request(`${ORIGIN}/.well-known/oauth-protected-resource`))).json()) as Record<string, unknown>;
+    const resource = (await (
+      await worker(new Request(`${ORIGIN}/.well-known/oauth-protected-resource`))
+    ).json()) as Record<string, unknown>;
     expect(resource.authorization_servers).toEqual([ORIGIN]);
-    const server = (await (await worker(new Request(`${ORIGIN}/.well-known/oauth-authorization-server`))).json()) as Record<string, unknown>;
+    const server = (await (
+      await worker(new Request(`${ORIGIN}/.well-known/oauth-authorization-server`))
+    ).json()) as Record<string, unknown>;
     expect(server.authorization_endpoint).toBe(`${ORIGIN}/authorize`);
     expect(server.registration_endpoint).toBe(`${ORIGIN}/register`);
     expect(server.code_challenge_methods_supported).toEqual(["S256"]);
@@ -136,7 +163,9 @@ describe("protected endpoints", () => {
   });
 
   it("answers CORS preflight for an allowed origin", async () => {
-    const response = await worker(new Request(`${ORIGIN}/mcp`, { method: "OPTIONS", headers: { Origin: "http://localhost:6274" } }));
+    const response = await worker(
+      new Request(`${ORIGIN}/mcp`, { method: "OPTIONS", headers: { Origin: "http://localhost:6274" } }),
+    );
     expect(response.status).toBe(204);
     expect(response.headers.get("Access-Control-Allow-Origin")).toBe("http://localhost:6274");
     expect(response.headers.get("Access-Control-Allow-Headers")).toContain("mcp-session-id");
@@ -153,10 +182,22 @@ describe("landing page and health", () => {
 
   it("reports each binding and the Microsoft endpoints", async () => {
     const response = await worker(new Request(`${ORIGIN}/health`));
-    const body = (await response.json()) as { status: string; version: string; checks: Record<string, { ok: boolean }> };
+    const body = (await response.json()) as {
+      status: string;
+      version: string;
+      checks: Record<string, { ok: boolean }>;
+    };
     expect(body.version).toMatch(/^\d+\.\d+\.\d+$/);
     expect(Object.keys(body.checks)).toEqual(
-      expect.arrayContaining(["OAUTH_KV", "CONFIG_KV", "CACHE_KV", "USER_ACCOUNT", "MCP_OBJECT", "microsoftIdentity", "graph"]),
+      expect.arrayContaining([
+        "OAUTH_KV",
+        "CONFIG_KV",
+        "CACHE_KV",
+        "USER_ACCOUNT",
+        "MCP_OBJECT",
+        "microsoftIdentity",
+        "graph",
+      ]),
     );
     expect(body.status).toBe("ok");
     expect(response.status).toBe(200);

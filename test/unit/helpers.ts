@@ -2,7 +2,13 @@ import { SELF } from "cloudflare:test";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { completeAuthorization, HeadlessBrowser } from "../support/headless-browser.ts";
-import { authorizationUrl, exchangeCode, pkcePair, registerClient, type TokenResponse } from "../support/oauth-client.ts";
+import {
+  authorizationUrl,
+  exchangeCode,
+  pkcePair,
+  registerClient,
+  type TokenResponse,
+} from "../support/oauth-client.ts";
 
 /** The origin tests address the Worker by; SELF serves every URL. */
 export const ORIGIN = "http://localhost:8787";
@@ -43,7 +49,12 @@ export function emulatorUrl(env: Env): string {
 }
 
 /** Calls the emulator's control API. */
-export async function emulator(env: Env, path: string, body?: unknown, method = body === undefined ? "GET" : "POST"): Promise<unknown> {
+export async function emulator(
+  env: Env,
+  path: string,
+  body?: unknown,
+  method = body === undefined ? "GET" : "POST",
+): Promise<unknown> {
   const response = await fetch(`${emulatorUrl(env)}/_emulator/${path}`, {
     method,
     headers: body === undefined ? {} : { "Content-Type": "application/json" },

@@ -32,11 +32,18 @@ describe("authorization: consent page, Microsoft sign-in, token exchange", () =>
       new Request(`${ORIGIN}/sse`, {
         method: "POST",
         headers: { Authorization: `Bearer ${tokens.access_token}`, "Content-Type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: "authenticate", arguments: {} } }),
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 7,
+          method: "tools/call",
+          params: { name: "authenticate", arguments: {} },
+        }),
       }),
     );
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { result: { content: { text: string }[]; structuredContent: { username: string } } };
+    const body = (await response.json()) as {
+      result: { content: { text: string }[]; structuredContent: { username: string } };
+    };
     expect(body.result.structuredContent.username).toBe("adele@contoso.example");
     expect(body.result.content[0]!.text).toContain("Mail.Read");
     expect(body.result.content[0]!.text).not.toMatch(/refresh|secret/i);
@@ -87,7 +94,9 @@ describe("authorization: consent page, Microsoft sign-in, token exchange", () =>
   it("refuses a token exchange whose PKCE verifier does not match", async () => {
     const client = await registerClient(worker, ORIGIN);
     const { challenge } = await pkcePair();
-    const redirect = await completeAuthorization(testBrowser(), authorizationUrl(ORIGIN, client, challenge), { user: "adele@contoso.example" });
+    const redirect = await completeAuthorization(testBrowser(), authorizationUrl(ORIGIN, client, challenge), {
+      user: "adele@contoso.example",
+    });
     const wrong = await pkcePair();
     const response = await exchangeCode(worker, ORIGIN, client, redirect.searchParams.get("code")!, wrong.verifier);
     expect(response.status).toBe(400);
@@ -97,7 +106,9 @@ describe("authorization: consent page, Microsoft sign-in, token exchange", () =>
   it("refuses a code used twice", async () => {
     const client = await registerClient(worker, ORIGIN);
     const { verifier, challenge } = await pkcePair();
-    const redirect = await completeAuthorization(testBrowser(), authorizationUrl(ORIGIN, client, challenge), { user: "adele@contoso.example" });
+    const redirect = await completeAuthorization(testBrowser(), authorizationUrl(ORIGIN, client, challenge), {
+      user: "adele@contoso.example",
+    });
     const code = redirect.searchParams.get("code")!;
     expect((await exchangeCode(worker, ORIGIN, client, code, verifier)).status).toBe(200);
     const again = await exchangeCode(worker, ORIGIN, client, code, verifier);
@@ -121,7 +132,9 @@ describe("authorization: consent page, Microsoft sign-in, token exchange", () =>
     const browser = testBrowser();
     const client = await registerClient(worker, ORIGIN);
     const first = await pkcePair();
-    await completeAuthorization(browser, authorizationUrl(ORIGIN, client, first.challenge), { user: "adele@contoso.example" });
+    await completeAuthorization(browser, authorizationUrl(ORIGIN, client, first.challenge), {
+      user: "adele@contoso.example",
+    });
     const second = await pkcePair();
     const response = await browser.request(authorizationUrl(ORIGIN, client, second.challenge));
     expect(response.status).toBe(302);

@@ -51,7 +51,8 @@ describe("mail tools against the emulator", () => {
 
   it("getEmails reads other folders and only unread mail when asked", async () => {
     const client = await connectClient((await signIn()).access_token);
-    const unread = (await call(client, "getEmails", { count: 20, unreadOnly: true })).structuredContent as unknown as Listing;
+    const unread = (await call(client, "getEmails", { count: 20, unreadOnly: true }))
+      .structuredContent as unknown as Listing;
     expect(unread.messages.length).toBeGreaterThan(0);
     expect(unread.messages.every((message) => !message.isRead)).toBe(true);
     const sent = await call(client, "getEmails", { folder: "sent", count: 3 });
@@ -81,9 +82,15 @@ describe("mail tools against the emulator", () => {
 
   it("searchEmails finds a message by a word of its subject", async () => {
     const client = await connectClient((await signIn()).access_token);
-    const first = ((await call(client, "getEmails", { count: 1 })).structuredContent as unknown as Listing).messages[0]!;
-    const word = first.subject.replace(/^(RE|FW):\s*/i, "").split(/\s+/).find((w) => w.length > 4) ?? first.subject;
-    const found = (await call(client, "searchEmails", { query: word, count: 50 })).structuredContent as unknown as Listing;
+    const first = ((await call(client, "getEmails", { count: 1 })).structuredContent as unknown as Listing)
+      .messages[0]!;
+    const word =
+      first.subject
+        .replace(/^(RE|FW):\s*/i, "")
+        .split(/\s+/)
+        .find((w) => w.length > 4) ?? first.subject;
+    const found = (await call(client, "searchEmails", { query: word, count: 50 }))
+      .structuredContent as unknown as Listing;
     expect(found.messages.map((m) => m.id)).toContain(first.id);
   });
 
@@ -123,7 +130,10 @@ describe("mail tools against the emulator", () => {
   it("authenticate reports identity, tenant and permissions", async () => {
     const client = await connectClient((await signIn("megan@contoso.example")).access_token);
     const result = await call(client, "authenticate");
-    expect(result.structuredContent).toMatchObject({ username: "megan@contoso.example", scopes: expect.arrayContaining(["Mail.Read", "Mail.Send", "User.Read"]) });
+    expect(result.structuredContent).toMatchObject({
+      username: "megan@contoso.example",
+      scopes: expect.arrayContaining(["Mail.Read", "Mail.Send", "User.Read"]),
+    });
   });
 
   it("reads the profile resource", async () => {
@@ -160,7 +170,12 @@ describe("Microsoft token lifecycle", () => {
 describe("Graph faults", () => {
   it("retries a throttled read after Retry-After", async () => {
     const client = await connectClient((await signIn()).access_token);
-    await emulator(env, "faults", { match: "GET /v1.0/me/mailFolders/inbox/messages", status: 429, retryAfterSeconds: 1, count: 1 });
+    await emulator(env, "faults", {
+      match: "GET /v1.0/me/mailFolders/inbox/messages",
+      status: 429,
+      retryAfterSeconds: 1,
+      count: 1,
+    });
     const result = await call(client, "getEmails", { count: 2 });
     expect(result.isError).toBeFalsy();
     const reads = (await requestLog()).filter((r) => r.path === "/v1.0/me/mailFolders/inbox/messages");
@@ -170,7 +185,11 @@ describe("Graph faults", () => {
   it("never resends a write after a 503: one attempt, a clear upstream error", async () => {
     const client = await connectClient((await signIn()).access_token);
     await emulator(env, "faults", { match: "POST /v1.0/me/sendMail", status: 503, count: 5 });
-    const result = await call(client, "sendEmail", { to: ["megan@contoso.example"], subject: "once", body: "only once" });
+    const result = await call(client, "sendEmail", {
+      to: ["megan@contoso.example"],
+      subject: "once",
+      body: "only once",
+    });
     expect(result.isError).toBe(true);
     expect(text(result)).toContain("upstream_unavailable");
     expect((await requestLog()).filter((r) => r.path === "/v1.0/me/sendMail")).toHaveLength(1);
@@ -184,7 +203,11 @@ describe("isolation between users", () => {
     const init = await worker(
       new Request(`${ORIGIN}/mcp`, {
         method: "POST",
-        headers: { Authorization: `Bearer ${adeleToken}`, Accept: "application/json, text/event-stream", "Content-Type": "application/json" },
+        headers: {
+          Authorization: `Bearer ${adeleToken}`,
+          Accept: "application/json, text/event-stream",
+          "Content-Type": "application/json",
+        },
         body: JSON.stringify({
           jsonrpc: "2.0",
           id: 1,
@@ -205,7 +228,12 @@ describe("isolation between users", () => {
           Accept: "application/json, text/event-stream",
           "Content-Type": "application/json",
         },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "authenticate", arguments: {} } }),
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 2,
+          method: "tools/call",
+          params: { name: "authenticate", arguments: {} },
+        }),
       }),
     );
     expect(hijack.status).toBe(404);
