@@ -23,7 +23,7 @@ app.use("/sse/*", mcpBrowserSecurity);
 // curl and other plain JSON-RPC callers may list the catalog without signing in.
 app.post("/sse", async (c, next) => {
   if (c.req.header("Authorization") || !isPlainJsonRpcPost(c.req.raw)) return next();
-  return handleAnonymousJsonRpc(c.req.raw, bearerChallenge(publicOrigin(c.req.raw, c.env)));
+  return handleAnonymousJsonRpc(c.req.raw, c.env, bearerChallenge(publicOrigin(c.req.raw, c.env)));
 });
 
 // Everything else: OAuth metadata, registration, token, /authorize and /callback,

@@ -1,6 +1,8 @@
 import { McpAgent } from "agents/mcp";
 import { getAgentByName, type Connection, type WSMessage } from "agents";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { readRuntimeConfig, type RuntimeConfig } from "../config.ts";
+import { UserCache } from "../graph/cache.ts";
 import { GraphClient } from "../graph/client.ts";
 import { ToolError } from "../graph/errors.ts";
 import { registerCatalog, SERVER_INSTRUCTIONS } from "../tools/catalog.ts";
@@ -9,13 +11,14 @@ import { SERVER_NAME, SERVER_VERSION } from "../version.ts";
 import type { AccountSummary, SessionProps } from "./session-props.ts";
 import { userAccount } from "./user-account.ts";
 
-/** A new MCP server with the whole catalog, its handlers bound to `context`. */
-export function createCatalogServer(context: () => ToolContext): McpServer {
-  const server = new McpServer(
-    { name: SERVER_NAME, title: "Microsoft 365", version: SERVER_VERSION },
-    { instructions: SERVER_INSTRUCTIONS },
-  );
-  registerCatalog(server, context);
+function newServer(): McpServer {
+  return new McpServer({ name: SERVER_NAME, title: "Microsoft 365", version: SERVER_VERSION }, { instructions: SERVER_INSTRUCTIONS });
+}
+
+/** A new MCP server with the catalog the runtime config allows, its handlers bound to `context`. */
+export function createCatalogServer(context: () => ToolContext, config?: RuntimeConfig): McpServer {
+  const server = newServer();
+  registerCatalog(server, context, config);
   return server;
 }
 
@@ -24,10 +27,13 @@ export function createCatalogServer(context: () => ToolContext): McpServer {
  * Its props identify the user; Graph tokens come from that user's UserAccount.
  */
 export class McpSessionAgent extends McpAgent<Env, unknown, SessionProps> {
-  server = createCatalogServer(() => this.toolContext());
+  server = newServer();
+  private catalogRegistered = false;
 
   async init(): Promise<void> {
-    // The catalog is registered when `server` is constructed; nothing else to prepare.
+    if (this.catalogRegistered) return;
+    registerCatalog(this.server, () => this.toolContext(), await readRuntimeConfig(this.env));
+    this.catalogRegistered = true;
   }
 
   /** The user this session belongs to, or undefined for a session not yet bound. */
@@ -80,6 +86,7 @@ export class McpSessionAgent extends McpAgent<Env, unknown, SessionProps> {
         get: () => account.getAccessToken(),
         renewRejected: (token) => account.renewRejectedToken(token),
       }),
+      cache: new UserCache(this.env.CACHE_KV, props.userKey, this.env.TOKEN_ENCRYPTION_KEY),
       account: async (): Promise<AccountSummary> => {
         const described = await account.describe();
         if (!described)

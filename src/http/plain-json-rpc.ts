@@ -2,6 +2,7 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { createCatalogServer, sessionAgent } from "../agent/session-agent.ts";
 import type { SessionProps } from "../agent/session-props.ts";
+import { readRuntimeConfig } from "../config.ts";
 import { ToolError } from "../graph/errors.ts";
 import { jsonRpcError, readJsonRpcRequest } from "./json-rpc.ts";
 
@@ -21,10 +22,10 @@ export function isPlainJsonRpcPost(request: Request): boolean {
 }
 
 /** Answers one message with a fresh catalog server in this isolate; tool handlers refuse to run. */
-async function answerLocally(message: JSONRPCMessage): Promise<JSONRPCMessage | undefined> {
+async function answerLocally(message: JSONRPCMessage, env: Env): Promise<JSONRPCMessage | undefined> {
   const server = createCatalogServer(() => {
     throw new ToolError("auth_required", "Sign in first: this call needs a bearer token.");
-  });
+  }, await readRuntimeConfig(env));
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);
   const reply = new Promise<JSONRPCMessage>((resolve) => {
@@ -41,7 +42,7 @@ async function answerLocally(message: JSONRPCMessage): Promise<JSONRPCMessage | 
  * Plain JSON-RPC over POST /sse without a token: discovery only (the catalog).
  * Anything touching user data gets 401 with the challenge that starts OAuth.
  */
-export async function handleAnonymousJsonRpc(request: Request, challenge: string): Promise<Response> {
+export async function handleAnonymousJsonRpc(request: Request, env: Env, challenge: string): Promise<Response> {
   const parsed = await readJsonRpcRequest(request);
   if (!parsed.ok) return parsed.response;
   const { message } = parsed;
@@ -56,7 +57,7 @@ export async function handleAnonymousJsonRpc(request: Request, challenge: string
       { "WWW-Authenticate": challenge },
     );
   }
-  const answer = await answerLocally(message);
+  const answer = await answerLocally(message, env);
   return Response.json(answer);
 }
 

@@ -42,6 +42,9 @@ export const authenticate = defineTool({
 const PROFILE_FIELDS =
   "id,displayName,givenName,surname,mail,userPrincipalName,jobTitle,department,officeLocation,businessPhones,mobilePhone,preferredLanguage";
 
+/** A directory profile changes rarely; five minutes of staleness is harmless. */
+const PROFILE_CACHE_SECONDS = 300;
+
 /** `microsoft://profile`: the signed-in user's directory profile. */
 export function registerProfileResource(server: McpServer, context: () => ToolContext): void {
   server.registerResource(
@@ -53,7 +56,8 @@ export function registerProfileResource(server: McpServer, context: () => ToolCo
       mimeType: "application/json",
     },
     async (uri) => {
-      const user = await context().graph.get<User>("/me", { query: { $select: PROFILE_FIELDS } });
+      const { graph, cache } = context();
+      const user = await cache.read("profile", PROFILE_CACHE_SECONDS, () => graph.get<User>("/me", { query: { $select: PROFILE_FIELDS } }));
       const profile = Object.fromEntries(
         Object.entries(user).filter(
           ([key, value]) =>

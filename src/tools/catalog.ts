@@ -1,4 +1,5 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { RuntimeConfig } from "../config.ts";
 import { authenticate, registerProfileResource, RESOURCE_SCOPES } from "./account.ts";
 import { registerTools, type ToolContext, type ToolSpec } from "./define.ts";
 import { mailTools } from "./mail.ts";
@@ -12,9 +13,14 @@ export function graphScopes(tools: readonly ToolSpec[] = TOOLS): string[] {
   return [...new Set([...RESOURCE_SCOPES, ...tools.flatMap((tool) => tool.scopes)])].sort();
 }
 
-/** Registers the catalog (tools, resources and prompts) on one MCP server. */
-export function registerCatalog(server: McpServer, context: () => ToolContext): void {
-  registerTools(server, TOOLS, context);
+/** Registers the catalog (tools, resources and prompts) on one MCP server, less the tools the runtime config disables. */
+export function registerCatalog(server: McpServer, context: () => ToolContext, config?: RuntimeConfig): void {
+  const disabled = new Set(config?.disabledTools ?? []);
+  registerTools(
+    server,
+    TOOLS.filter((tool) => !disabled.has(tool.name)),
+    context,
+  );
   registerProfileResource(server, context);
   registerPrompts(server);
 }

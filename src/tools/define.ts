@@ -1,6 +1,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import type { z } from "zod";
+import type { UserCache } from "../graph/cache.ts";
 import type { GraphClient } from "../graph/client.ts";
 import { GraphError, ToolError, toolErrorFromGraph } from "../graph/errors.ts";
 import type { AccountSummary } from "../agent/session-props.ts";
@@ -8,6 +9,8 @@ import type { AccountSummary } from "../agent/session-props.ts";
 /** What a tool's handler may use: the user's Graph client and who they are. */
 export interface ToolContext {
   graph: GraphClient;
+  /** This user's cache of Graph reads (CACHE_KV). */
+  cache: UserCache;
   /** The signed-in account as Microsoft granted it, read from the user's account object. */
   account(): Promise<AccountSummary>;
 }

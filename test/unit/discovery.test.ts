@@ -1,3 +1,4 @@
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { ORIGIN, worker } from "./helpers.ts";
 
@@ -20,6 +21,18 @@ describe("plain JSON-RPC on /sse without a token (curl discovery)", () => {
     expect(names).toEqual(expect.arrayContaining(["authenticate", "getEmails", "searchEmails", "sendEmail"]));
     const send = body.result.tools.find((tool) => tool.name === "sendEmail");
     expect(send?.annotations).toMatchObject({ readOnlyHint: false, openWorldHint: true });
+  });
+
+  it("leaves out tools that the runtime config in CONFIG_KV disables", async () => {
+    await env.CONFIG_KV.put("runtime-config", JSON.stringify({ disabledTools: ["sendEmail"] }));
+    try {
+      const body = (await (await post(rpc("tools/list"))).json()) as { result: { tools: { name: string }[] } };
+      const names = body.result.tools.map((tool) => tool.name);
+      expect(names).toContain("getEmails");
+      expect(names).not.toContain("sendEmail");
+    } finally {
+      await env.CONFIG_KV.delete("runtime-config");
+    }
   });
 
   it("answers initialize with the server's identity and capabilities", async () => {

@@ -55,6 +55,7 @@ describe("authorization: consent page, Microsoft sign-in, token exchange", () =>
     const page = await worker(new Request(authorizationUrl(ORIGIN, client, challenge)));
     const form = parseForm(await page.text(), ORIGIN);
     const handle = form.fields.find((field) => field.name === "handle")!.value;
+    const grantsBefore = (await env.OAUTH_KV.list({ prefix: "grant:" })).keys.length;
     // A forged cross-site post carries the handle but not the cookie set with the page.
     const forged = await worker(
       new Request(`${ORIGIN}/authorize`, {
@@ -66,6 +67,8 @@ describe("authorization: consent page, Microsoft sign-in, token exchange", () =>
     expect(forged.status).toBe(400);
     expect(forged.headers.get("Location")).toBeNull();
     expect(await forged.text()).toContain("Authorization failed");
+    // Nothing was granted.
+    expect((await env.OAUTH_KV.list({ prefix: "grant:" })).keys).toHaveLength(grantsBefore);
   });
 
   it("refuses a forged handle even with a cookie", async () => {
@@ -139,6 +142,33 @@ describe("authorization: consent page, Microsoft sign-in, token exchange", () =>
     const response = await browser.request(authorizationUrl(ORIGIN, client, second.challenge));
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toContain("/oauth2/v2.0/authorize");
+  });
+
+  it("renews MCP tokens with the refresh token (rotated) and the new access token works", async () => {
+    const client = await registerClient(worker, ORIGIN);
+    const { verifier, challenge } = await pkcePair();
+    const redirect = await completeAuthorization(testBrowser(), authorizationUrl(ORIGIN, client, challenge), { user: "adele@contoso.example" });
+    const first = (await (await exchangeCode(worker, ORIGIN, client, redirect.searchParams.get("code")!, verifier)).json()) as { refresh_token: string };
+    const refreshed = await worker(
+      new Request(`${ORIGIN}/token`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: first.refresh_token, client_id: client.client_id }),
+      }),
+    );
+    expect(refreshed.status).toBe(200);
+    const tokens = (await refreshed.json()) as { access_token: string; refresh_token: string };
+    expect(tokens.refresh_token).not.toBe(first.refresh_token);
+    const response = await worker(
+      new Request(`${ORIGIN}/sse`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${tokens.access_token}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "authenticate", arguments: {} } }),
+      }),
+    );
+    expect(((await response.json()) as { result: { structuredContent: { username: string } } }).result.structuredContent.username).toBe(
+      "adele@contoso.example",
+    );
   });
 
   it("refuses an expired MCP access token with 401", async () => {

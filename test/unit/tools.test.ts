@@ -136,21 +136,39 @@ describe("mail tools against the emulator", () => {
     });
   });
 
-  it("reads the profile resource", async () => {
+  it("reads the profile resource once from Graph, then from the user's encrypted cache", async () => {
     const client = await connectClient((await signIn()).access_token);
+    await emulator(env, "requests", undefined, "DELETE");
     const resource = await client.readResource({ uri: "microsoft://profile" });
     const profile = JSON.parse((resource.contents[0] as { text: string }).text) as Record<string, unknown>;
     expect(profile.userPrincipalName).toBe("adele@contoso.example");
     expect(Object.keys(profile).some((key) => key.startsWith("@odata"))).toBe(false);
+    const again = await client.readResource({ uri: "microsoft://profile" });
+    expect(again.contents[0]).toEqual(resource.contents[0]);
+    expect((await requestLog()).filter((r) => r.path === "/v1.0/me")).toHaveLength(1);
+    const cached = await env.CACHE_KV.list({ prefix: "cache:" });
+    expect(cached.keys.length).toBeGreaterThan(0);
+    for (const key of cached.keys) expect(await env.CACHE_KV.get(key.name)).not.toContain("adele@contoso.example");
+  });
+
+  it("never serves one user's cached profile to another", async () => {
+    const adele = await connectClient((await signIn("adele@contoso.example")).access_token);
+    await adele.readResource({ uri: "microsoft://profile" });
+    const alex = await connectClient((await signIn("alex@contoso.example")).access_token);
+    const resource = await alex.readResource({ uri: "microsoft://profile" });
+    expect(JSON.parse((resource.contents[0] as { text: string }).text)).toMatchObject({ userPrincipalName: "alex@contoso.example" });
   });
 });
 
 describe("Microsoft token lifecycle", () => {
-  it("refreshes an expired Microsoft token once for many concurrent calls", async () => {
-    const client = await connectClient((await signIn()).access_token);
+  it("refreshes an expired Microsoft token once for many concurrent calls from several sessions", async () => {
+    const token = (await signIn()).access_token;
+    const sessions = await Promise.all([connectClient(token), connectClient(token), connectClient(token)]);
     await emulator(env, "expire-tokens", {});
     await emulator(env, "requests", undefined, "DELETE");
-    const results = await Promise.all(Array.from({ length: 10 }, () => call(client, "getEmails", { count: 1 })));
+    const results = await Promise.all(
+      sessions.flatMap((client) => Array.from({ length: 6 }, () => call(client, "getEmails", { count: 1 }))),
+    );
     expect(results.every((result) => !result.isError)).toBe(true);
     const refreshes = (await requestLog()).filter((r) => r.method === "POST" && r.path.endsWith("/oauth2/v2.0/token"));
     expect(refreshes).toHaveLength(1);
