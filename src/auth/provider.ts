@@ -33,6 +33,9 @@ export function oauthProviderFor(origin: string): OAuthProvider<Env> {
       authorizeEndpoint: "/authorize",
       tokenEndpoint: "/token",
       clientRegistrationEndpoint: "/register",
+      // Client ID Metadata Documents (MCP's preferred registration) need the
+      // global_fetch_strictly_public flag, set in production; without it only DCR is offered.
+      clientIdMetadataDocumentEnabled: true,
       resourceMetadata: {
         resource: origin,
         authorization_servers: [origin],
