@@ -27,6 +27,8 @@ export interface StackOptions {
 export interface RunningStack {
   workerUrl: string;
   emulator: RunningEmulator | undefined;
+  /** Settles when wrangler dev exits, with its exit code. */
+  exited: Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -101,6 +103,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
   };
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const workerUrl = `http://127.0.0.1:${workerPort}`;
   const stop = async () => {
     if (child.exitCode === null) {
@@ -117,5 +120,5 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     await stop();
     throw error;
   }
-  return { workerUrl, emulator, stop };
+  return { workerUrl, emulator, exited, stop };
 }

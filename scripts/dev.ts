@@ -54,3 +54,9 @@ async function shutdown(): Promise<void> {
 }
 process.on("SIGINT", shutdown);
 process.on("SIGTERM", shutdown);
+void stack.exited.then(async (code) => {
+  if (stopping) return;
+  console.error(`wrangler dev exited (${code ?? "signal"}); stopping the emulator.`);
+  await stack.stop();
+  process.exit(code ?? 1);
+});

@@ -13,10 +13,14 @@ export async function readRuntimeConfig(env: Env): Promise<RuntimeConfig> {
     const stored = await env.CONFIG_KV.get<Partial<RuntimeConfig>>(RUNTIME_CONFIG_KEY, "json");
     if (!stored || typeof stored !== "object") return defaults;
     return {
-      disabledTools: Array.isArray(stored.disabledTools) ? stored.disabledTools.filter((name) => typeof name === "string") : [],
+      disabledTools: Array.isArray(stored.disabledTools)
+        ? stored.disabledTools.filter((name) => typeof name === "string")
+        : [],
     };
   } catch (error) {
-    console.error(JSON.stringify({ event: "runtime_config_unreadable", error: error instanceof Error ? error.message : "unknown" }));
+    console.error(
+      JSON.stringify({ event: "runtime_config_unreadable", error: error instanceof Error ? error.message : "unknown" }),
+    );
     return defaults;
   }
 }

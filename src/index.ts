@@ -33,4 +33,10 @@ app.all("*", (c) => {
   return oauthProviderFor(publicOrigin(request, c.env)).fetch(request, c.env, c.executionCtx as ExecutionContext);
 });
 
+// An unexpected failure answers without internals; the log line carries no request data.
+app.onError((error, c) => {
+  console.error(JSON.stringify({ event: "unhandled_error", path: new URL(c.req.url).pathname, error: error.name }));
+  return c.json({ error: "internal_error", error_description: "The server failed unexpectedly; try again." }, 500);
+});
+
 export default app;

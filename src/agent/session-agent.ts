@@ -12,7 +12,10 @@ import type { AccountSummary, SessionProps } from "./session-props.ts";
 import { userAccount } from "./user-account.ts";
 
 function newServer(): McpServer {
-  return new McpServer({ name: SERVER_NAME, title: "Microsoft 365", version: SERVER_VERSION }, { instructions: SERVER_INSTRUCTIONS });
+  return new McpServer(
+    { name: SERVER_NAME, title: "Microsoft 365", version: SERVER_VERSION },
+    { instructions: SERVER_INSTRUCTIONS },
+  );
 }
 
 /** A new MCP server with the catalog the runtime config allows, its handlers bound to `context`. */

@@ -23,9 +23,12 @@ export function isPlainJsonRpcPost(request: Request): boolean {
 
 /** Answers one message with a fresh catalog server in this isolate; tool handlers refuse to run. */
 async function answerLocally(message: JSONRPCMessage, env: Env): Promise<JSONRPCMessage | undefined> {
-  const server = createCatalogServer(() => {
-    throw new ToolError("auth_required", "Sign in first: this call needs a bearer token.");
-  }, await readRuntimeConfig(env));
+  const server = createCatalogServer(
+    () => {
+      throw new ToolError("auth_required", "Sign in first: this call needs a bearer token.");
+    },
+    await readRuntimeConfig(env),
+  );
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await server.connect(serverSide);
   const reply = new Promise<JSONRPCMessage>((resolve) => {

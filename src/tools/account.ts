@@ -57,7 +57,9 @@ export function registerProfileResource(server: McpServer, context: () => ToolCo
     },
     async (uri) => {
       const { graph, cache } = context();
-      const user = await cache.read("profile", PROFILE_CACHE_SECONDS, () => graph.get<User>("/me", { query: { $select: PROFILE_FIELDS } }));
+      const user = await cache.read("profile", PROFILE_CACHE_SECONDS, () =>
+        graph.get<User>("/me", { query: { $select: PROFILE_FIELDS } }),
+      );
       const profile = Object.fromEntries(
         Object.entries(user).filter(
           ([key, value]) =>
