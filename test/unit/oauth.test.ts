@@ -147,13 +147,21 @@ describe("authorization: consent page, Microsoft sign-in, token exchange", () =>
   it("renews MCP tokens with the refresh token (rotated) and the new access token works", async () => {
     const client = await registerClient(worker, ORIGIN);
     const { verifier, challenge } = await pkcePair();
-    const redirect = await completeAuthorization(testBrowser(), authorizationUrl(ORIGIN, client, challenge), { user: "adele@contoso.example" });
-    const first = (await (await exchangeCode(worker, ORIGIN, client, redirect.searchParams.get("code")!, verifier)).json()) as { refresh_token: string };
+    const redirect = await completeAuthorization(testBrowser(), authorizationUrl(ORIGIN, client, challenge), {
+      user: "adele@contoso.example",
+    });
+    const first = (await (
+      await exchangeCode(worker, ORIGIN, client, redirect.searchParams.get("code")!, verifier)
+    ).json()) as { refresh_token: string };
     const refreshed = await worker(
       new Request(`${ORIGIN}/token`, {
         method: "POST",
         headers: { "Content-Type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: first.refresh_token, client_id: client.client_id }),
+        body: new URLSearchParams({
+          grant_type: "refresh_token",
+          refresh_token: first.refresh_token,
+          client_id: client.client_id,
+        }),
       }),
     );
     expect(refreshed.status).toBe(200);
@@ -163,12 +171,18 @@ describe("authorization: consent page, Microsoft sign-in, token exchange", () =>
       new Request(`${ORIGIN}/sse`, {
         method: "POST",
         headers: { Authorization: `Bearer ${tokens.access_token}`, "Content-Type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "authenticate", arguments: {} } }),
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "tools/call",
+          params: { name: "authenticate", arguments: {} },
+        }),
       }),
     );
-    expect(((await response.json()) as { result: { structuredContent: { username: string } } }).result.structuredContent.username).toBe(
-      "adele@contoso.example",
-    );
+    expect(
+      ((await response.json()) as { result: { structuredContent: { username: string } } }).result.structuredContent
+        .username,
+    ).toBe("adele@contoso.example");
   });
 
   it("refuses an expired MCP access token with 401", async () => {

@@ -156,7 +156,9 @@ describe("mail tools against the emulator", () => {
     await adele.readResource({ uri: "microsoft://profile" });
     const alex = await connectClient((await signIn("alex@contoso.example")).access_token);
     const resource = await alex.readResource({ uri: "microsoft://profile" });
-    expect(JSON.parse((resource.contents[0] as { text: string }).text)).toMatchObject({ userPrincipalName: "alex@contoso.example" });
+    expect(JSON.parse((resource.contents[0] as { text: string }).text)).toMatchObject({
+      userPrincipalName: "alex@contoso.example",
+    });
   });
 });
 
