@@ -1,14 +1,19 @@
-/** Request and response helpers shared by the emulator's Entra and Graph endpoints. */
-import type { IncomingMessage, ServerResponse } from "node:http";
+/** The emulator's view of HTTP: one parsed request in, one response out, and helpers for both. */
 import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
 
-/** One request as the emulator's handlers see it. */
+/** Graph refuses request bodies over 4 MB; the emulator applies that limit to every request. */
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
 export interface EmulatorRequest {
   method: string;
   url: URL;
   /** Lower-cased header names. */
   headers: Record<string, string>;
   body: Buffer;
+  /** The body was over MAX_BODY_BYTES and has been dropped. */
+  oversized: boolean;
+  /** Graph's request-id for this request. */
   requestId: string;
 }
 
@@ -18,33 +23,25 @@ export interface EmulatorResponse {
   body?: string | Buffer;
 }
 
-/** Graph refuses request bodies over 4 MB. */
-export const MAX_BODY_BYTES = 4 * 1024 * 1024;
-
-export class BodyTooLargeError extends Error {}
-
 export async function readRequest(req: IncomingMessage, origin: string): Promise<EmulatorRequest> {
   const chunks: Buffer[] = [];
   let size = 0;
-  let tooLarge = false;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) tooLarge = true;
-    else chunks.push(chunk as Buffer);
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk);
   }
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
   }
-  const request: EmulatorRequest = {
+  return {
     method: (req.method ?? "GET").toUpperCase(),
     url: new URL(req.url ?? "/", origin),
     headers,
-    body: Buffer.concat(chunks),
+    body: size <= MAX_BODY_BYTES ? Buffer.concat(chunks) : Buffer.alloc(0),
+    oversized: size > MAX_BODY_BYTES,
     requestId: randomUUID(),
   };
-  if (tooLarge) throw Object.assign(new BodyTooLargeError(), { request });
-  return request;
 }
 
 export function send(res: ServerResponse, response: EmulatorResponse): void {
@@ -72,21 +69,20 @@ export function redirect(location: string): EmulatorResponse {
   return { status: 302, headers: { Location: location, "Cache-Control": "no-store" } };
 }
 
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}
-
-/** Form fields of an application/x-www-form-urlencoded body. */
+/** The fields of an application/x-www-form-urlencoded body. */
 export function formBody(request: EmulatorRequest): URLSearchParams {
   return new URLSearchParams(request.body.toString("utf8"));
 }
 
-/** The JSON body, or undefined when it is absent or not JSON. */
-export function jsonBody(request: EmulatorRequest): unknown {
-  if (request.body.length === 0) return undefined;
+export type ParsedJson = { ok: true; value: unknown } | { ok: false; error: string };
+
+/** The JSON body; an empty body parses as undefined. */
+export function jsonBody(request: EmulatorRequest): ParsedJson {
+  const text = request.body.toString("utf8");
+  if (text.trim() === "") return { ok: true, value: undefined };
   try {
-    return JSON.parse(request.body.toString("utf8"));
-  } catch {
-    return undefined;
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message : "invalid JSON" };
   }
 }

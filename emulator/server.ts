@@ -1,25 +1,29 @@
 /**
  * The Microsoft emulator: Entra ID v2.0 sign-in and the Graph endpoints the
- * server uses, over a seeded demo tenant, with fault injection. Stands in for
- * login.microsoftonline.com and graph.microsoft.com in development and tests.
+ * server uses, over a seeded demo tenant, with fault injection and a control
+ * API. Stands in for login.microsoftonline.com and graph.microsoft.com in
+ * development and tests.
  */
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { setTimeout as delay } from "node:timers/promises";
 import { handleControl } from "./control.ts";
-import { authorizeGet, authorizePost, keys, openIdConfiguration, token } from "./entra.ts";
+import { routeEntra } from "./entra/routes.ts";
 import { faultResponse, takeFault } from "./faults.ts";
-import { mailRoutes } from "./graph/mail.ts";
 import { graphError } from "./graph/responses.ts";
-import { routeGraph, type GraphRoute } from "./graph/router.ts";
-import { userRoutes } from "./graph/users.ts";
-import { BodyTooLargeError, html, readRequest, send, type EmulatorRequest, type EmulatorResponse } from "./http.ts";
+import { GraphRouter } from "./graph/router.ts";
+import { GRAPH_ROUTES } from "./graph/routes.ts";
+import { escapeHtml } from "./html-text.ts";
+import { html, readRequest, send, type EmulatorRequest, type EmulatorResponse } from "./http.ts";
 import { EmulatorState } from "./state.ts";
-import { TENANT_NAME } from "./tenant.ts";
+import { DEMO_CLIENT_ID, DEMO_USERS, TENANT_ID, TENANT_NAME } from "./tenant.ts";
 
 export interface EmulatorOptions {
-  /** 0 picks a free port. */
+  /** 0 picks a free port; default 8788. */
   port?: number;
+  /** Default 127.0.0.1. */
   host?: string;
+  /** Lifetime of issued access tokens; default 3600. */
   accessTokenLifetimeSeconds?: number;
 }
 
@@ -29,111 +33,121 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
-const GRAPH_ROUTES: readonly GraphRoute[] = [...userRoutes, ...mailRoutes];
+interface Outcome {
+  response: EmulatorResponse;
+  userId?: string;
+  faultId?: string;
+}
 
-function landing(): EmulatorResponse {
+const graph = new GraphRouter(GRAPH_ROUTES);
+
+function landingPage(origin: string): EmulatorResponse {
+  const users = DEMO_USERS.map(
+    (user) => `<li>${escapeHtml(user.displayName)} &lt;${escapeHtml(user.mail)}&gt;</li>`,
+  ).join("");
   return html(
     200,
-    `<!doctype html><title>Microsoft emulator</title><h1>Microsoft emulator: ${TENANT_NAME}</h1>
-<p>Stands in for Entra ID (<code>/{tenant}/oauth2/v2.0/authorize</code>, <code>/token</code>) and Microsoft Graph (<code>/v1.0/...</code>) for m365-mcp-server's development and tests.</p>
-<p>Control API: <code>/_emulator/faults</code>, <code>/_emulator/reset</code>, <code>/_emulator/requests</code>, <code>/_emulator/expire-tokens</code>, <code>/_emulator/revoke-refresh-tokens</code>.</p>`,
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Microsoft emulator</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}code{background:#f3f3f3;padding:0 .2rem}</style></head>
+<body><h1>Microsoft emulator: ${escapeHtml(TENANT_NAME)}</h1>
+<p>Stands in for Microsoft Entra ID and Microsoft Graph in m365-mcp-server's local development and tests. Nothing here reaches Microsoft.</p>
+<ul>
+<li>Sign-in: <code>${origin}/common/oauth2/v2.0/authorize</code>, <code>${origin}/common/oauth2/v2.0/token</code>, <code>${origin}/${TENANT_ID}/v2.0/.well-known/openid-configuration</code></li>
+<li>Graph: <code>${origin}/v1.0</code> (/me, /users, mail folders, messages, attachments, sendMail)</li>
+<li>Demo app: client id <code>${DEMO_CLIENT_ID}</code>, loopback redirect URIs only</li>
+<li>Control API: <code>/_emulator/health</code>, <code>reset</code>, <code>faults</code>, <code>expire-tokens</code>, <code>revoke-refresh-tokens</code>, <code>requests</code></li>
+</ul>
+<h2>Demo users</h2><ul>${users}</ul></body></html>`,
   );
 }
 
-function dispatch(
-  request: EmulatorRequest,
-  state: EmulatorState,
-  origin: string,
-): { response: EmulatorResponse; userId?: string } {
+function route(request: EmulatorRequest, state: EmulatorState, origin: string): Outcome {
   const path = request.url.pathname;
-  if (path === "/" && request.method === "GET") return { response: landing() };
-  if (path.startsWith("/v1.0/") || path === "/v1.0") return routeGraph(request, state, GRAPH_ROUTES, origin);
-  const entra =
-    /^\/([^/]+)\/(oauth2\/v2\.0\/authorize|oauth2\/v2\.0\/token|v2\.0\/\.well-known\/openid-configuration|discovery\/v2\.0\/keys)$/.exec(
-      path,
-    );
-  if (entra) {
-    const [, tenant, endpoint] = entra;
-    if (endpoint === "oauth2/v2.0/authorize" && request.method === "GET")
-      return { response: authorizeGet(request, tenant!) };
-    if (endpoint === "oauth2/v2.0/authorize" && request.method === "POST")
-      return { response: authorizePost(request, tenant!, state) };
-    if (endpoint === "oauth2/v2.0/token" && request.method === "POST")
-      return { response: token(request, tenant!, state, origin) };
-    if (endpoint === "v2.0/.well-known/openid-configuration") return { response: openIdConfiguration(origin, tenant!) };
-    if (endpoint === "discovery/v2.0/keys") return { response: keys() };
+  if (path === "/" && request.method === "GET") return { response: landingPage(origin) };
+  if (path === "/v1.0" || path.startsWith("/v1.0/")) return graph.handle(request, state, origin);
+  return (
+    routeEntra(request, state, origin) ?? {
+      response: html(
+        404,
+        `<!doctype html><title>Not found</title><h1>Not found</h1><p>${escapeHtml(request.method)} ${escapeHtml(path)}</p>`,
+      ),
+    }
+  );
+}
+
+async function answer(request: EmulatorRequest, state: EmulatorState, origin: string): Promise<Outcome> {
+  if (request.oversized) {
+    return {
+      response: graphError(
+        request,
+        413,
+        "ErrorRequestEntityTooLarge",
+        "The request is larger than the maximum of 4 MB.",
+      ),
+    };
   }
-  return { response: html(404, "<!doctype html><title>Not found</title><h1>Not found</h1>") };
+  const fault = takeFault(state.faults, request);
+  if (fault?.latencyMs) await delay(fault.latencyMs);
+  if (fault?.status !== undefined) {
+    return { response: faultResponse({ ...fault, status: fault.status }, request), faultId: fault.id };
+  }
+  try {
+    return { ...route(request, state, origin), faultId: fault?.id };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      response: graphError(request, 500, "InternalServerError", `Emulator error: ${message}`),
+      faultId: fault?.id,
+    };
+  }
+}
+
+/** The URL clients use for a server listening on host:port. */
+function baseUrl(host: string, port: number): string {
+  if (host === "0.0.0.0") return `http://127.0.0.1:${port}`;
+  if (host === "::") return `http://[::1]:${port}`;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const state = new EmulatorState(options.accessTokenLifetimeSeconds ?? 3600);
   const host = options.host ?? "127.0.0.1";
   let origin = "";
-  const server: Server = createServer(async (req, res) => {
-    let request: EmulatorRequest;
-    try {
-      request = await readRequest(req, origin);
-    } catch (error) {
-      if (error instanceof BodyTooLargeError) {
-        const tooLarge = (error as BodyTooLargeError & { request: EmulatorRequest }).request;
-        send(
-          res,
-          graphError(tooLarge, 413, "ErrorRequestEntityTooLarge", "The request exceeds the maximum size of 4 MB."),
-        );
-        state.record({
-          method: tooLarge.method,
-          path: tooLarge.url.pathname,
-          query: tooLarge.url.search,
-          status: 413,
-          at: new Date().toISOString(),
-        });
+  const server = createServer((req, res) => {
+    void (async () => {
+      const at = new Date().toISOString();
+      const request = await readRequest(req, origin);
+      if (request.url.pathname.startsWith("/_emulator/")) {
+        send(res, handleControl(request, state));
         return;
       }
-      res.writeHead(400).end();
-      return;
-    }
-    if (request.url.pathname.startsWith("/_emulator/")) {
-      send(res, handleControl(request, state));
-      return;
-    }
-    let outcome: { response: EmulatorResponse; userId?: string };
-    try {
-      const fault = takeFault(state, request);
-      if (fault?.latencyMs) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
-      outcome = fault?.status ? { response: faultResponse(fault, request) } : dispatch(request, state, origin);
-    } catch (error) {
-      outcome = {
-        response: graphError(
-          request,
-          500,
-          "InternalServerError",
-          error instanceof Error ? error.message : "emulator error",
-        ),
-      };
-    }
-    state.record({
-      method: request.method,
-      path: request.url.pathname,
-      query: request.url.search,
-      status: outcome.response.status,
-      userId: outcome.userId,
-      at: new Date().toISOString(),
-    });
-    send(res, outcome.response);
+      const outcome = await answer(request, state, origin);
+      state.record({
+        method: request.method,
+        path: request.url.pathname,
+        query: request.url.search.slice(1),
+        status: outcome.response.status,
+        ...(outcome.userId ? { userId: outcome.userId } : {}),
+        ...(outcome.faultId ? { faultId: outcome.faultId } : {}),
+        at,
+      });
+      send(res, outcome.response);
+    })().catch(() => res.destroy());
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 8788, host, () => resolve());
+    server.listen(options.port ?? 8788, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
   });
-  const { port } = server.address() as AddressInfo;
-  origin = `http://${host}:${port}`;
+  origin = baseUrl(host, (server.address() as AddressInfo).port);
   return {
     url: origin,
     close: () =>
-      new Promise<void>((resolve) => {
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
-        server.close(() => resolve());
       }),
   };
 }

@@ -1,69 +1,72 @@
 /** Everything the emulator remembers between requests; `reset()` returns it to the seed. */
-import { randomBytes } from "node:crypto";
-import { seedMailboxes, type Mailbox } from "./seed.ts";
+import type { Fault } from "./faults.ts";
+import type { UserData } from "./model.ts";
+import { seedTenant } from "./seed.ts";
 
 export interface AuthorizationCode {
   clientId: string;
   redirectUri: string;
   codeChallenge: string;
+  /** Granted scopes, short form ("Mail.Read", "openid"). */
   scopes: string[];
   userId: string;
   nonce?: string;
+  /** Epoch ms. */
   expiresAt: number;
-  used: boolean;
+  redeemed: boolean;
 }
 
-export interface IssuedAccessToken {
+export interface AccessTokenGrant {
   userId: string;
   clientId: string;
+  /** Graph permissions only ("Mail.Read"). */
   scopes: string[];
+  /** Epoch ms. */
   expiresAt: number;
 }
 
-export interface IssuedRefreshToken {
+export interface RefreshTokenGrant {
   userId: string;
   clientId: string;
+  /** Everything the user consented to, identity scopes included. */
   scopes: string[];
-  revoked: boolean;
-}
-
-export interface Fault {
-  id: string;
-  match: string;
-  pattern: RegExp;
-  status?: number;
-  retryAfterSeconds?: number;
-  latencyMs?: number;
-  remaining: number;
-  body?: unknown;
+  /** Set by the control API: the AADSTS code the next redemption fails with. */
+  invalidatedWith?: "revoked" | "expired";
 }
 
 export interface LoggedRequest {
   method: string;
+  /** Without the query string. */
   path: string;
+  /** The query string without "?", or "". */
   query: string;
   status: number;
+  /** The signed-in user the request acted for, when known. */
   userId?: string;
+  /** The injected fault that answered or delayed it. */
+  faultId?: string;
+  /** ISO timestamp of arrival. */
   at: string;
 }
 
-const MAX_LOG = 5000;
+const MAX_LOGGED_REQUESTS = 5000;
 
 export class EmulatorState {
-  mailboxes: Map<string, Mailbox> = seedMailboxes();
-  codes = new Map<string, AuthorizationCode>();
-  accessTokens = new Map<string, IssuedAccessToken>();
-  refreshTokens = new Map<string, IssuedRefreshToken>();
+  readonly accessTokenLifetimeSeconds: number;
+  users: Map<string, UserData> = seedTenant();
+  readonly codes = new Map<string, AuthorizationCode>();
+  readonly accessTokens = new Map<string, AccessTokenGrant>();
+  readonly refreshTokens = new Map<string, RefreshTokenGrant>();
   faults: Fault[] = [];
   log: LoggedRequest[] = [];
-  accessTokenLifetimeSeconds: number;
 
   constructor(accessTokenLifetimeSeconds: number) {
     this.accessTokenLifetimeSeconds = accessTokenLifetimeSeconds;
   }
 
+  /** Back to the seed: mail, tokens, faults and the request log. */
   reset(): void {
-    this.mailboxes = seedMailboxes();
+    this.users = seedTenant();
     this.codes.clear();
     this.accessTokens.clear();
     this.refreshTokens.clear();
@@ -73,11 +76,12 @@ export class EmulatorState {
 
   record(entry: LoggedRequest): void {
     this.log.push(entry);
-    if (this.log.length > MAX_LOG) this.log.splice(0, this.log.length - MAX_LOG);
+    if (this.log.length > MAX_LOGGED_REQUESTS) this.log.splice(0, this.log.length - MAX_LOGGED_REQUESTS);
   }
 
-  /** An opaque token: random, and shaped so nobody mistakes it for a real Microsoft token. */
-  static token(prefix: string): string {
-    return `${prefix}.${randomBytes(32).toString("base64url")}`;
+  dataOf(userId: string): UserData {
+    const data = this.users.get(userId);
+    if (!data) throw new Error(`no data for user ${userId}`);
+    return data;
   }
 }

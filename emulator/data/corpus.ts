@@ -358,3 +358,34 @@ export const MEETINGS: readonly MeetingTemplate[] = [
     agenda: "Catch up on the events calendar.",
   },
 ];
+
+/** Unsolicited mail for the Junk Email folder. */
+export const JUNK_MAIL: readonly { subject: string; sender: Person; line: string }[] = [
+  {
+    subject: "Congratulations! You have been selected",
+    sender: { name: "Prize Center", address: "winner@lucky-prizes.example" },
+    line: "Claim your reward today by confirming your shipping details.",
+  },
+  {
+    subject: "Action required: verify your mailbox",
+    sender: { name: "Mailbox Support", address: "support@mailbox-verify.example" },
+    line: "Your mailbox will be closed in 24 hours unless you verify your password.",
+  },
+  {
+    subject: "Exclusive offer on office supplies",
+    sender: { name: "Office Deals", address: "deals@office-deals.example" },
+    line: "Save 70% on printer paper and toner this week only.",
+  },
+];
+
+/** Drafts the user has started and not sent. */
+export const DRAFT_IDEAS: readonly { subject: string; lines: readonly string[] }[] = [
+  {
+    subject: "Newsletter ideas",
+    lines: ["Customer spotlight: Northwind's reporting rollout.", "Behind the scenes of the Mark 8 photo shoot."],
+  },
+  {
+    subject: "Feedback on the new intranet",
+    lines: ["The search works much better now.", "The navigation on mobile still needs work."],
+  },
+];

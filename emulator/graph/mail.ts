@@ -1,353 +1,257 @@
-/** Mail endpoints: folders, messages (list, search, filter, page, read), attachments, sendMail. */
-import type { MailFolder, Message, Recipient } from "@microsoft/microsoft-graph-types";
-import { jsonBody } from "../http.ts";
+/** Mail endpoints: folders, messages (list, filter, search, page, read), attachments; sendMail is in send-mail.ts. */
+import type { ItemBody } from "@microsoft/microsoft-graph-types";
+import { htmlToText, textToHtml } from "../html-text.ts";
+import type { Mailbox, StoredAttachment, StoredFolder, StoredMessage } from "../model.ts";
+import { findFolder, mailboxOf, NOT_FOUND_MESSAGE } from "./mailbox.ts";
 import {
-  folderId,
-  graphId,
-  resolveFolderId,
-  type Mailbox,
-  type StoredAttachment,
-  type StoredMessage,
-} from "../seed.ts";
-import { findUser, type DemoUser } from "../tenant.ts";
-import { applySelect, queryCollection, type CollectionOptions } from "./odata.ts";
-import { graphEmpty, graphJson, GraphFailure } from "./responses.ts";
+  ATTACHMENT_SCHEMA,
+  FOLDER_COLLECTION,
+  FOLDER_SCHEMA,
+  MESSAGE_COLLECTION,
+  MESSAGE_SCHEMA,
+} from "./mail-schema.ts";
+import { queryCollection } from "./odata/collection.ts";
+import { applySelect, parseSelect } from "./odata/select.ts";
+import { graphBytes, graphJson, GraphFailure } from "./responses.ts";
 import type { GraphContext, GraphRoute } from "./router.ts";
+import { sendMail } from "./send-mail.ts";
 
-const READ_MAIL = ["Mail.ReadBasic", "Mail.Read", "Mail.ReadWrite"];
+const READ_FOLDERS = ["Mail.ReadBasic", "Mail.Read", "Mail.ReadWrite"];
+const READ_MAIL = ["Mail.Read", "Mail.ReadWrite"];
 
-const MESSAGE_QUERY: CollectionOptions<StoredMessage> = {
-  filterable: [
-    "isRead",
-    "importance",
-    "hasAttachments",
-    "receivedDateTime",
-    "sentDateTime",
-    "from/emailAddress/address",
-    "conversationId",
-    "flag/flagStatus",
-    "isDraft",
-    "inferenceClassification",
-    "subject",
-    "parentFolderId",
-  ],
-  sortable: ["receivedDateTime", "sentDateTime", "subject", "importance"],
-  defaultOrder: { field: "receivedDateTime", descending: true },
-  defaultTop: 10,
-  maxTop: 1000,
-  searchText: (message) => {
-    const from = `${message.from?.emailAddress?.name ?? ""} ${message.from?.emailAddress?.address ?? ""}`;
-    const to = [...(message.toRecipients ?? []), ...(message.ccRecipients ?? [])]
-      .map((recipient) => `${recipient.emailAddress?.name ?? ""} ${recipient.emailAddress?.address ?? ""}`)
-      .join(" ");
-    const subject = message.subject ?? "";
-    const attachments = message.attachments.map((attachment) => attachment.name ?? "").join(" ");
-    return { all: `${subject} ${message.body?.content ?? ""} ${from} ${to} ${attachments}`, from, to, subject };
-  },
-};
-
-function mailbox(context: GraphContext): Mailbox {
-  return context.state.mailboxes.get(context.user.id)!;
-}
-
-/** Plain text from an HTML body, as Graph's text body preference returns it. */
-export function htmlToText(html: string): string {
-  return html
-    .replace(/<head[\s\S]*?<\/head>/gi, "")
-    .replace(/<br\s*\/?>/gi, "\n")
-    .replace(/<\/p>/gi, "\n\n")
-    .replace(/<[^>]+>/g, "")
-    .replace(/&nbsp;/g, " ")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&amp;/g, "&")
-    .replace(/\n{3,}/g, "\n\n")
-    .trim();
-}
-
-function prefersText(context: GraphContext): boolean {
-  return /outlook\.body-content-type\s*=\s*"?text"?/i.test(context.request.headers.prefer ?? "");
-}
-
-function etag(message: StoredMessage): string {
-  return `W/"CQAAABYAAAA${graphId("", message.id, message.lastModifiedDateTime ?? "").slice(0, 24)}"`;
-}
-
-/** A stored message as Graph returns it. */
-function present(context: GraphContext, message: StoredMessage): Record<string, unknown> {
-  const { attachments, ...rest } = message;
-  const resource: Record<string, unknown> = { "@odata.etag": etag(message), ...rest };
-  if (prefersText(context) && message.body?.contentType === "html") {
-    resource.body = { contentType: "text", content: htmlToText(message.body.content ?? "") };
+function findMessage(context: GraphContext, id: string, folder?: StoredFolder): StoredMessage {
+  const message = mailboxOf(context).messages.get(id);
+  if (!message || (folder && message.parentFolderId !== folder.id)) {
+    throw new GraphFailure(404, "ErrorItemNotFound", NOT_FOUND_MESSAGE);
   }
-  if ((context.request.url.searchParams.get("$expand") ?? "").includes("attachments")) {
-    resource.attachments = attachments.map((attachment) => ({ ...attachment }));
-  }
-  const select = context.request.url.searchParams.get("$select");
-  const selected = applySelect(resource, select);
-  if (resource.attachments && select) selected.attachments = resource.attachments;
-  return selected;
-}
-
-function preferenceHeaders(context: GraphContext): Record<string, string> {
-  return prefersText(context) ? { "Preference-Applied": 'outlook.body-content-type="text"' } : {};
-}
-
-function findFolder(context: GraphContext, idOrName: string): MailFolder {
-  const id = resolveFolderId(context.user, idOrName);
-  const folder = mailbox(context).folders.find((candidate) => candidate.id === id);
-  if (!folder) throw new GraphFailure(404, "ErrorItemNotFound", "The specified object was not found in the store.");
-  return folder;
-}
-
-function findMessage(context: GraphContext, id: string): StoredMessage {
-  const message = mailbox(context).messages.get(id);
-  if (!message) throw new GraphFailure(404, "ErrorItemNotFound", "The specified object was not found in the store.");
   return message;
 }
 
-function folderWithCounts(context: GraphContext, folder: MailFolder): Record<string, unknown> {
-  const messages = [...mailbox(context).messages.values()].filter((message) => message.parentFolderId === folder.id);
-  return {
-    ...folder,
-    totalItemCount: messages.length,
-    unreadItemCount: messages.filter((message) => !message.isRead).length,
-  };
+function findAttachment(message: StoredMessage, id: string): StoredAttachment {
+  const attachment = message.attachments.find((candidate) => candidate.id === id);
+  if (!attachment) throw new GraphFailure(404, "ErrorItemNotFound", NOT_FOUND_MESSAGE);
+  return attachment;
 }
 
-function listMessages(context: GraphContext, folder?: MailFolder) {
-  const all = [...mailbox(context).messages.values()];
-  const inScope = folder ? all.filter((message) => message.parentFolderId === folder.id) : all;
-  const page = queryCollection(context.request, inScope, MESSAGE_QUERY);
-  const select = context.request.url.searchParams.get("$select");
+/** `${origin}/v1.0/$metadata#users('{id}')/{path}`, the @odata.context Graph gives mail resources. */
+function metadata(context: GraphContext, path: string): string {
+  return `${context.origin}/v1.0/$metadata#users('${context.user.id}')/${path}`;
+}
+
+function selection(select: readonly string[] | undefined): string {
+  return select ? `(${select.join(",")})` : "";
+}
+
+/** The body type asked for with `Prefer: outlook.body-content-type="text"` (or "html"). */
+function preferredBodyType(context: GraphContext): "text" | "html" | undefined {
+  const match = /outlook\.body-content-type\s*=\s*"?(text|html)"?/i.exec(context.request.headers.prefer ?? "");
+  return match?.[1]?.toLowerCase() as "text" | "html" | undefined;
+}
+
+function preferenceApplied(context: GraphContext): Record<string, string> {
+  const type = preferredBodyType(context);
+  return type ? { "Preference-Applied": `outlook.body-content-type="${type}"` } : {};
+}
+
+function convertBody(
+  body: ItemBody | null | undefined,
+  type: "text" | "html" | undefined,
+): ItemBody | null | undefined {
+  if (!body || !type || body.contentType === type) return body;
+  const content = body.content ?? "";
+  return { contentType: type, content: type === "text" ? htmlToText(content) : textToHtml(content) };
+}
+
+function expandsAttachments(context: GraphContext): boolean {
+  const expand = context.query.get("$expand");
+  if (expand === null) return false;
+  if (expand.trim().toLowerCase() !== "attachments") {
+    throw new GraphFailure(
+      400,
+      "BadRequest",
+      `Could not find a navigation property named '${expand}' on type '${MESSAGE_SCHEMA.type}'; the emulator expands 'attachments' only.`,
+    );
+  }
+  return true;
+}
+
+/** A stored message as Graph returns it for this request: $select, $expand=attachments and the body preference applied. */
+function presentMessage(
+  context: GraphContext,
+  message: StoredMessage,
+  select: readonly string[] | undefined,
+  expand: boolean,
+): Record<string, unknown> {
+  const { attachments, ...stored } = message;
+  const body = convertBody(stored.body, preferredBodyType(context));
+  const resource: Record<string, unknown> = { "@odata.etag": `W/"${message.changeKey}"`, ...stored, body };
+  if (select?.includes("uniqueBody")) resource.uniqueBody = body;
+  const presented = applySelect(resource, MESSAGE_SCHEMA, select);
+  if (expand) {
+    presented["attachments@odata.context"] = metadata(context, `messages('${message.id}')/attachments`);
+    presented.attachments = attachments.map((attachment) => ({ ...attachment }));
+  }
+  return presented;
+}
+
+function presentFolder(
+  mailbox: Mailbox,
+  folder: StoredFolder,
+  select: readonly string[] | undefined,
+): Record<string, unknown> {
+  const messages = [...mailbox.messages.values()].filter((message) => message.parentFolderId === folder.id);
+  const resource = {
+    id: folder.id,
+    displayName: folder.displayName,
+    parentFolderId: folder.parentFolderId,
+    childFolderCount: mailbox.folders.filter((child) => child.parentFolderId === folder.id).length,
+    unreadItemCount: messages.filter((message) => !message.isRead).length,
+    totalItemCount: messages.length,
+    sizeInBytes: messages.reduce(
+      (sum, message) =>
+        sum +
+        (message.body?.content?.length ?? 0) +
+        message.attachments.reduce((total, attachment) => total + attachment.size, 0),
+      0,
+    ),
+    isHidden: folder.isHidden ?? false,
+  };
+  return applySelect(resource, FOLDER_SCHEMA, select);
+}
+
+function listFolders(context: GraphContext, folders: StoredFolder[], contextPath: string) {
+  const mailbox = mailboxOf(context);
+  const select = parseSelect(context.query, FOLDER_SCHEMA);
+  const page = queryCollection(context.request, folders, FOLDER_COLLECTION);
+  return graphJson(context.request, 200, {
+    "@odata.context": metadata(context, `${contextPath}${selection(select)}`),
+    ...(page.count !== undefined ? { "@odata.count": page.count } : {}),
+    value: page.items.map((folder) => presentFolder(mailbox, folder, select)),
+    ...(page.nextLink ? { "@odata.nextLink": page.nextLink } : {}),
+  });
+}
+
+function listMessages(context: GraphContext, folder?: StoredFolder) {
+  const all = [...mailboxOf(context).messages.values()];
+  const messages = folder ? all.filter((message) => message.parentFolderId === folder.id) : all;
+  const select = parseSelect(context.query, MESSAGE_SCHEMA);
+  const expand = expandsAttachments(context);
+  const page = queryCollection(context.request, messages, MESSAGE_COLLECTION);
+  const path = folder ? `mailFolders('${folder.id}')/messages` : "messages";
   return graphJson(
     context.request,
     200,
     {
-      "@odata.context": `${context.origin}/v1.0/$metadata#users('${context.user.id}')/messages${select ? `(${select})` : ""}`,
+      "@odata.context": metadata(context, `${path}${selection(select)}`),
       ...(page.count !== undefined ? { "@odata.count": page.count } : {}),
-      value: page.items.map((message) => present(context, message)),
+      value: page.items.map((message) => presentMessage(context, message, select, expand)),
       ...(page.nextLink ? { "@odata.nextLink": page.nextLink } : {}),
     },
-    preferenceHeaders(context),
+    preferenceApplied(context),
   );
 }
 
-function isRecipientList(value: unknown): value is Recipient[] {
-  return Array.isArray(value) && value.every((entry) => typeof entry?.emailAddress?.address === "string");
+function getMessage(context: GraphContext, folder?: StoredFolder) {
+  const message = findMessage(context, context.params.messageId ?? "", folder);
+  const select = parseSelect(context.query, MESSAGE_SCHEMA);
+  return graphJson(
+    context.request,
+    200,
+    {
+      "@odata.context": metadata(context, `messages${selection(select)}/$entity`),
+      ...presentMessage(context, message, select, expandsAttachments(context)),
+    },
+    preferenceApplied(context),
+  );
 }
 
-const ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-function sendMail(context: GraphContext) {
-  const payload = jsonBody(context.request) as
-    { message?: Message & { attachments?: unknown[] }; saveToSentItems?: boolean } | undefined;
-  if (!payload || typeof payload.message !== "object" || payload.message === null) {
-    throw new GraphFailure(
-      400,
-      "ErrorInvalidRequest",
-      "Cannot read the request body: expected an object with a 'message' property.",
-    );
-  }
-  const { message } = payload;
-  const lists = [message.toRecipients ?? [], message.ccRecipients ?? [], message.bccRecipients ?? []];
-  if (!lists.every(isRecipientList))
-    throw new GraphFailure(400, "ErrorInvalidRecipients", "At least one recipient is not valid.");
-  const everyone = lists.flat() as Recipient[];
-  if (everyone.length === 0)
-    throw new GraphFailure(400, "ErrorInvalidRecipients", "At least one recipient is required.");
-  const invalid = everyone.find((entry) => !ADDRESS.test(entry.emailAddress?.address ?? ""));
-  if (invalid)
-    throw new GraphFailure(
-      400,
-      "ErrorInvalidRecipients",
-      `At least one recipient is not valid., Recipient '${invalid.emailAddress?.address}' is not resolved.`,
-    );
-  const attachments: StoredAttachment[] = [];
-  for (const [index, raw] of (message.attachments ?? []).entries()) {
-    const attachment = raw as {
-      "@odata.type"?: string;
-      name?: string;
-      contentBytes?: string;
-      contentType?: string;
-      isInline?: boolean;
-    };
-    if (
-      attachment["@odata.type"] !== "#microsoft.graph.fileAttachment" ||
-      !attachment.name ||
-      typeof attachment.contentBytes !== "string"
-    ) {
-      throw new GraphFailure(
-        400,
-        "ErrorInvalidRequest",
-        "Each attachment must be a #microsoft.graph.fileAttachment with name and contentBytes.",
+export const mailRoutes: readonly GraphRoute[] = [
+  {
+    method: "GET",
+    path: "/me/mailFolders",
+    scopes: READ_FOLDERS,
+    handle(context) {
+      const root = findFolder(mailboxOf(context), "msgfolderroot");
+      const topLevel = mailboxOf(context).folders.filter((folder) => folder.parentFolderId === root.id);
+      return listFolders(context, topLevel, "mailFolders");
+    },
+  },
+  {
+    method: "GET",
+    path: "/me/mailFolders/{folderId}",
+    scopes: READ_FOLDERS,
+    handle(context) {
+      const mailbox = mailboxOf(context);
+      const select = parseSelect(context.query, FOLDER_SCHEMA);
+      return graphJson(context.request, 200, {
+        "@odata.context": metadata(context, `mailFolders${selection(select)}/$entity`),
+        ...presentFolder(mailbox, findFolder(mailbox, context.params.folderId ?? ""), select),
+      });
+    },
+  },
+  {
+    method: "GET",
+    path: "/me/mailFolders/{folderId}/childFolders",
+    scopes: READ_FOLDERS,
+    handle(context) {
+      const mailbox = mailboxOf(context);
+      const parent = findFolder(mailbox, context.params.folderId ?? "");
+      const children = mailbox.folders.filter((folder) => folder.parentFolderId === parent.id);
+      return listFolders(context, children, `mailFolders('${parent.id}')/childFolders`);
+    },
+  },
+  {
+    method: "GET",
+    path: "/me/mailFolders/{folderId}/messages",
+    scopes: READ_MAIL,
+    handle: (context) => listMessages(context, findFolder(mailboxOf(context), context.params.folderId ?? "")),
+  },
+  {
+    method: "GET",
+    path: "/me/mailFolders/{folderId}/messages/{messageId}",
+    scopes: READ_MAIL,
+    handle: (context) => getMessage(context, findFolder(mailboxOf(context), context.params.folderId ?? "")),
+  },
+  { method: "GET", path: "/me/messages", scopes: READ_MAIL, handle: (context) => listMessages(context) },
+  { method: "GET", path: "/me/messages/{messageId}", scopes: READ_MAIL, handle: (context) => getMessage(context) },
+  {
+    method: "GET",
+    path: "/me/messages/{messageId}/attachments",
+    scopes: READ_MAIL,
+    handle(context) {
+      const message = findMessage(context, context.params.messageId ?? "");
+      const select = parseSelect(context.query, ATTACHMENT_SCHEMA);
+      return graphJson(context.request, 200, {
+        "@odata.context": metadata(context, `messages('${message.id}')/attachments${selection(select)}`),
+        value: message.attachments.map((attachment) => applySelect({ ...attachment }, ATTACHMENT_SCHEMA, select)),
+      });
+    },
+  },
+  {
+    method: "GET",
+    path: "/me/messages/{messageId}/attachments/{attachmentId}",
+    scopes: READ_MAIL,
+    handle(context) {
+      const message = findMessage(context, context.params.messageId ?? "");
+      const attachment = findAttachment(message, context.params.attachmentId ?? "");
+      const select = parseSelect(context.query, ATTACHMENT_SCHEMA);
+      return graphJson(context.request, 200, {
+        "@odata.context": metadata(context, `messages('${message.id}')/attachments${selection(select)}/$entity`),
+        ...applySelect({ ...attachment }, ATTACHMENT_SCHEMA, select),
+      });
+    },
+  },
+  {
+    method: "GET",
+    path: "/me/messages/{messageId}/attachments/{attachmentId}/$value",
+    scopes: READ_MAIL,
+    handle(context) {
+      const attachment = findAttachment(
+        findMessage(context, context.params.messageId ?? ""),
+        context.params.attachmentId ?? "",
       );
-    }
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(attachment.contentBytes)) {
-      throw new GraphFailure(
-        400,
-        "ErrorInvalidRequest",
-        `The contentBytes of attachment '${attachment.name}' is not valid base64.`,
-      );
-    }
-    attachments.push({
-      "@odata.type": "#microsoft.graph.fileAttachment",
-      id: graphId("AAMkAGAtt", context.request.requestId, index),
-      name: attachment.name,
-      contentType: attachment.contentType ?? "application/octet-stream",
-      size: Buffer.from(attachment.contentBytes, "base64").length,
-      isInline: attachment.isInline ?? false,
-      lastModifiedDateTime: new Date().toISOString(),
-      contentBytes: attachment.contentBytes,
-    });
-  }
-  const now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
-  const sender: Recipient = { emailAddress: { name: context.user.displayName, address: context.user.mail } };
-  const bodyType = (message.body?.contentType ?? "text").toLowerCase() === "html" ? "html" : "text";
-  const content = message.body?.content ?? "";
-  const conversationId = graphId("AAQkAGConv", context.request.requestId);
-  const copyFor = (owner: DemoUser, folder: string, isRead: boolean): StoredMessage => ({
-    id: graphId("AAMkAGI2", owner.id, context.request.requestId),
-    createdDateTime: now,
-    lastModifiedDateTime: now,
-    receivedDateTime: now,
-    sentDateTime: now,
-    hasAttachments: attachments.length > 0,
-    subject: message.subject ?? "",
-    bodyPreview: (bodyType === "html" ? htmlToText(content) : content).slice(0, 255),
-    importance: message.importance ?? "normal",
-    parentFolderId: folderId(owner, folder),
-    conversationId,
-    isRead,
-    isDraft: false,
-    body: { contentType: bodyType, content },
-    sender,
-    from: sender,
-    toRecipients: message.toRecipients ?? [],
-    ccRecipients: message.ccRecipients ?? [],
-    bccRecipients: owner.id === context.user.id ? (message.bccRecipients ?? []) : [],
-    replyTo: [],
-    categories: [],
-    flag: { flagStatus: "notFlagged" },
-    attachments: attachments.map((attachment) => ({ ...attachment })),
-  });
-  if (payload.saveToSentItems !== false) {
-    const copy = copyFor(context.user, "sentitems", true);
-    mailbox(context).messages.set(copy.id, copy);
-  }
-  const delivered = new Set<string>();
-  for (const entry of everyone) {
-    const recipient = findUser(entry.emailAddress?.address ?? "");
-    if (!recipient || delivered.has(recipient.id)) continue;
-    delivered.add(recipient.id);
-    const copy = copyFor(recipient, "inbox", false);
-    context.state.mailboxes.get(recipient.id)!.messages.set(copy.id, copy);
-  }
-  return graphEmpty(context.request, 202);
-}
-
-export const mailRoutes: GraphRoute[] = [
-  {
-    method: "GET",
-    pattern: /^\/me\/mailFolders$/,
-    anyScope: READ_MAIL,
-    handle(context) {
-      const top = mailbox(context).folders.filter((folder) => folder.parentFolderId === folderId(context.user, "root"));
-      const page = queryCollection(context.request, top, {
-        filterable: ["displayName"],
-        sortable: ["displayName"],
-        defaultTop: 10,
-        maxTop: 1000,
-      });
-      return graphJson(context.request, 200, {
-        "@odata.context": `${context.origin}/v1.0/$metadata#users('${context.user.id}')/mailFolders`,
-        value: page.items.map((folder) =>
-          applySelect(folderWithCounts(context, folder), context.request.url.searchParams.get("$select")),
-        ),
-        ...(page.nextLink ? { "@odata.nextLink": page.nextLink } : {}),
-      });
+      return graphBytes(context.request, attachment.contentType, Buffer.from(attachment.contentBytes, "base64"));
     },
   },
-  {
-    method: "GET",
-    pattern: /^\/me\/mailFolders\/([^/]+)$/,
-    anyScope: READ_MAIL,
-    handle(context) {
-      const folder = findFolder(context, context.params[0]!);
-      return graphJson(context.request, 200, {
-        "@odata.context": `${context.origin}/v1.0/$metadata#users('${context.user.id}')/mailFolders/$entity`,
-        ...applySelect(folderWithCounts(context, folder), context.request.url.searchParams.get("$select")),
-      });
-    },
-  },
-  {
-    method: "GET",
-    pattern: /^\/me\/mailFolders\/([^/]+)\/childFolders$/,
-    anyScope: READ_MAIL,
-    handle(context) {
-      const parent = findFolder(context, context.params[0]!);
-      const children = mailbox(context).folders.filter((folder) => folder.parentFolderId === parent.id);
-      return graphJson(context.request, 200, {
-        "@odata.context": `${context.origin}/v1.0/$metadata#users('${context.user.id}')/mailFolders('${parent.id}')/childFolders`,
-        value: children.map((folder) => folderWithCounts(context, folder)),
-      });
-    },
-  },
-  {
-    method: "GET",
-    pattern: /^\/me\/mailFolders\/([^/]+)\/messages$/,
-    anyScope: READ_MAIL,
-    handle: (context) => listMessages(context, findFolder(context, context.params[0]!)),
-  },
-  { method: "GET", pattern: /^\/me\/messages$/, anyScope: READ_MAIL, handle: (context) => listMessages(context) },
-  {
-    method: "GET",
-    pattern: /^\/me\/messages\/([^/]+)$/,
-    anyScope: READ_MAIL,
-    handle(context) {
-      const message = findMessage(context, context.params[0]!);
-      return graphJson(
-        context.request,
-        200,
-        {
-          "@odata.context": `${context.origin}/v1.0/$metadata#users('${context.user.id}')/messages/$entity`,
-          ...present(context, message),
-        },
-        preferenceHeaders(context),
-      );
-    },
-  },
-  {
-    method: "GET",
-    pattern: /^\/me\/messages\/([^/]+)\/attachments$/,
-    anyScope: READ_MAIL,
-    handle(context) {
-      const message = findMessage(context, context.params[0]!);
-      const select = context.request.url.searchParams.get("$select");
-      return graphJson(context.request, 200, {
-        "@odata.context": `${context.origin}/v1.0/$metadata#users('${context.user.id}')/messages('${message.id}')/attachments`,
-        value: message.attachments.map((attachment) => {
-          const selected = applySelect(attachment, select);
-          if (select) selected["@odata.type"] = attachment["@odata.type"];
-          return selected;
-        }),
-      });
-    },
-  },
-  {
-    method: "GET",
-    pattern: /^\/me\/messages\/([^/]+)\/attachments\/([^/]+)$/,
-    anyScope: READ_MAIL,
-    handle(context) {
-      const message = findMessage(context, context.params[0]!);
-      const attachment = message.attachments.find((candidate) => candidate.id === context.params[1]);
-      if (!attachment)
-        throw new GraphFailure(404, "ErrorItemNotFound", "The specified object was not found in the store.");
-      return graphJson(context.request, 200, {
-        "@odata.context": `${context.origin}/v1.0/$metadata#users('${context.user.id}')/messages('${message.id}')/attachments/$entity`,
-        ...attachment,
-      });
-    },
-  },
-  { method: "POST", pattern: /^\/me\/sendMail$/, anyScope: ["Mail.Send"], handle: sendMail },
+  { method: "POST", path: "/me/sendMail", scopes: ["Mail.Send"], handle: sendMail },
 ];

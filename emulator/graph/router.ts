@@ -1,100 +1,191 @@
-/** Graph route table: authentication, permission checks and dispatch for every `/v1.0` endpoint. */
+/**
+ * The machinery behind the Graph route table: authentication, permission
+ * checks, path parameters and Graph errors, shared by every /v1.0 endpoint.
+ */
 import type { EmulatorRequest, EmulatorResponse } from "../http.ts";
-import type { EmulatorState, IssuedAccessToken } from "../state.ts";
-import { DEMO_USERS, type DemoUser } from "../tenant.ts";
-import { GraphFailure, graphError } from "./responses.ts";
+import type { AccessTokenGrant, EmulatorState } from "../state.ts";
+import { findUser, type DemoUser } from "../tenant.ts";
+import { graphError, GraphFailure } from "./responses.ts";
 
 export interface GraphContext {
   request: EmulatorRequest;
   state: EmulatorState;
+  /** The signed-in user. */
   user: DemoUser;
-  token: IssuedAccessToken;
-  /** Path parameters, in pattern order. */
-  params: string[];
-  /** Absolute URL of the emulator, no trailing slash. */
+  grant: AccessTokenGrant;
+  /** Path parameters by name, decoded. */
+  params: Record<string, string>;
+  query: URLSearchParams;
+  /** The emulator's base URL, for @odata.context and @odata.nextLink. */
   origin: string;
 }
 
 export interface GraphRoute {
-  method: "GET" | "POST" | "PATCH" | "DELETE" | "PUT";
-  /** Matched against the path after `/v1.0`. */
-  pattern: RegExp;
-  /** The call needs at least one of these delegated permissions. */
-  anyScope: readonly string[];
+  method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
+  /** The path after /v1.0, with {name} parameters: "/me/messages/{messageId}". Matched case-insensitively, like Graph. */
+  path: string;
+  /** Delegated permissions, any one of which allows the call. */
+  scopes: readonly string[];
   handle(context: GraphContext): EmulatorResponse;
 }
+
+/** The OData system query options the emulator knows; any other `$option` is refused, as Graph does. */
+const QUERY_OPTIONS = new Set([
+  "$select",
+  "$filter",
+  "$orderby",
+  "$top",
+  "$skip",
+  "$skiptoken",
+  "$search",
+  "$count",
+  "$expand",
+]);
+
+interface CompiledRoute {
+  route: GraphRoute;
+  pattern: RegExp;
+  names: string[];
+}
+
+function compile(route: GraphRoute): CompiledRoute {
+  const names: string[] = [];
+  const source = route.path
+    .split(/(\{\w+\})/)
+    .map((part) => {
+      const parameter = /^\{(\w+)\}$/.exec(part);
+      if (!parameter?.[1]) return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      names.push(parameter[1]);
+      return "([^/]+)";
+    })
+    .join("");
+  return { route, pattern: new RegExp(`^${source}$`, "i"), names };
+}
+
+type Authenticated = { user: DemoUser; grant: AccessTokenGrant };
 
 function authenticate(
   request: EmulatorRequest,
   state: EmulatorState,
-): { token: IssuedAccessToken; user: DemoUser } | EmulatorResponse {
-  const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? "");
-  if (!match?.[1]) {
-    return graphError(request, 401, "InvalidAuthenticationToken", "Access token is empty.", {
-      "WWW-Authenticate":
-        'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize"',
-    });
-  }
-  const token = state.accessTokens.get(match[1]);
-  if (!token)
+  origin: string,
+): Authenticated | EmulatorResponse {
+  const challenge = {
+    "WWW-Authenticate": `Bearer realm="", authorization_uri="${origin}/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"`,
+  };
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? "");
+  if (!bearer?.[1]) return graphError(request, 401, "InvalidAuthenticationToken", "Access token is empty.", challenge);
+  const grant = state.accessTokens.get(bearer[1]);
+  if (!grant) {
     return graphError(
       request,
       401,
       "InvalidAuthenticationToken",
-      "IDX14100: JWT is not well formed, there are no dots (.).",
+      "Access token validation failure: the emulator did not issue this token (or was reset or restarted since).",
+      challenge,
     );
-  if (token.expiresAt <= Date.now()) {
-    return graphError(request, 401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.");
   }
-  return { token, user: DEMO_USERS.find((user) => user.id === token.userId)! };
+  if (grant.expiresAt <= Date.now()) {
+    return graphError(
+      request,
+      401,
+      "InvalidAuthenticationToken",
+      "Lifetime validation failed, the token is expired.",
+      challenge,
+    );
+  }
+  const user = findUser(grant.userId);
+  if (!user) throw new Error(`token for unknown user ${grant.userId}`);
+  return { user, grant };
 }
 
-/** Dispatches a `/v1.0/...` request through `routes`. */
-export function routeGraph(
-  request: EmulatorRequest,
-  state: EmulatorState,
-  routes: readonly GraphRoute[],
-  origin: string,
-): { response: EmulatorResponse; userId?: string } {
-  const path = request.url.pathname.replace(/^\/v1\.0/, "").replace(/\/+$/, "") || "/";
-  const candidates = routes.filter((route) => route.pattern.test(path));
-  if (candidates.length === 0) {
-    return {
-      response: graphError(
-        request,
+function checkQueryOptions(query: URLSearchParams): void {
+  for (const name of query.keys()) {
+    if (name.startsWith("$") && !QUERY_OPTIONS.has(name.toLowerCase())) {
+      throw new GraphFailure(
         400,
         "BadRequest",
-        `Resource not found for the segment '${path.split("/").filter(Boolean).pop() ?? ""}'.`,
-      ),
-    };
+        `The query specified in the URI is not valid. Query option '${name.slice(1)}' is not allowed.`,
+      );
+    }
   }
-  const route = candidates.find((candidate) => candidate.method === request.method);
-  if (!route)
-    return {
-      response: graphError(
-        request,
-        405,
-        "Request_BadRequest",
-        `The HTTP method '${request.method}' is not allowed for this resource.`,
-      ),
-    };
-  const auth = authenticate(request, state);
-  if ("status" in auth) return { response: auth };
-  if (route.anyScope.length > 0 && !route.anyScope.some((scope) => auth.token.scopes.includes(scope))) {
-    return {
-      response: graphError(request, 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again."),
-      userId: auth.user.id,
-    };
+}
+
+/** Graph refuses writes without a Content-Type. */
+function checkContentType(request: EmulatorRequest): void {
+  const writes = request.method === "POST" || request.method === "PATCH" || request.method === "PUT";
+  if (writes && request.body.length > 0 && !request.headers["content-type"]) {
+    throw new GraphFailure(
+      400,
+      "BadRequest",
+      "Write requests (excluding DELETE) must contain the Content-Type header declaration.",
+    );
   }
-  const params = (route.pattern.exec(path) ?? []).slice(1).map((value) => decodeURIComponent(value ?? ""));
-  try {
-    return {
-      response: route.handle({ request, state, user: auth.user, token: auth.token, params, origin }),
-      userId: auth.user.id,
-    };
-  } catch (error) {
-    if (error instanceof GraphFailure)
-      return { response: graphError(request, error.status, error.code, error.message), userId: auth.user.id };
-    throw error;
+}
+
+export class GraphRouter {
+  private readonly routes: CompiledRoute[];
+
+  constructor(routes: readonly GraphRoute[]) {
+    this.routes = routes.map(compile);
+  }
+
+  /** Answers a /v1.0 request; `userId` is the signed-in user once the token checked out. */
+  handle(
+    request: EmulatorRequest,
+    state: EmulatorState,
+    origin: string,
+  ): { response: EmulatorResponse; userId?: string } {
+    const auth = authenticate(request, state, origin);
+    if ("status" in auth) return { response: auth };
+    const userId = auth.user.id;
+    try {
+      return { response: this.dispatch(request, state, origin, auth), userId };
+    } catch (error) {
+      if (error instanceof GraphFailure) {
+        return { response: graphError(request, error.status, error.code, error.message), userId };
+      }
+      throw error;
+    }
+  }
+
+  private dispatch(
+    request: EmulatorRequest,
+    state: EmulatorState,
+    origin: string,
+    auth: Authenticated,
+  ): EmulatorResponse {
+    const path = request.url.pathname.replace(/^\/v1\.0/i, "").replace(/\/+$/, "") || "/";
+    const matches = this.routes.filter((compiled) => compiled.pattern.test(path));
+    if (matches.length === 0) {
+      const segment = path.split("/").filter(Boolean).pop() ?? "";
+      throw new GraphFailure(400, "BadRequest", `Resource not found for the segment '${segment}'.`);
+    }
+    const match = matches.find((compiled) => compiled.route.method === request.method);
+    if (!match) {
+      throw new GraphFailure(405, "BadRequest", `The HTTP method '${request.method}' is not allowed on '${path}'.`);
+    }
+    checkQueryOptions(request.url.searchParams);
+    if (!match.route.scopes.some((scope) => auth.grant.scopes.includes(scope))) {
+      throw new GraphFailure(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+    }
+    checkContentType(request);
+    const values = match.pattern.exec(path)?.slice(1) ?? [];
+    const params: Record<string, string> = {};
+    match.names.forEach((name, index) => {
+      try {
+        params[name] = decodeURIComponent(values[index] ?? "");
+      } catch {
+        throw new GraphFailure(400, "BadRequest", `The path segment '${values[index]}' is not correctly encoded.`);
+      }
+    });
+    return match.route.handle({
+      request,
+      state,
+      user: auth.user,
+      grant: auth.grant,
+      params,
+      query: request.url.searchParams,
+      origin,
+    });
   }
 }
