@@ -134,7 +134,9 @@ export const getEmails = defineTool({
             $top: count,
             $select: LIST_FIELDS,
             $orderby: "receivedDateTime desc",
-            ...(unreadOnly ? { $filter: "isRead eq false" } : {}),
+            // Exchange refuses a $filter that does not start with the $orderby
+            // property (InefficientFilter), so the date bound leads.
+            ...(unreadOnly ? { $filter: "receivedDateTime ge 1900-01-01T00:00:00Z and isRead eq false" } : {}),
           },
     });
     const messages = page.value.map(summarize);
