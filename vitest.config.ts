@@ -27,6 +27,8 @@ export default defineConfig({
         test: {
           name: "workers",
           include: ["test/unit/**/*.test.ts"],
+          // The files share one emulator and reset it between tests: one file at a time.
+          fileParallelism: false,
           globalSetup: ["test/unit/global-setup.ts"],
         },
       },

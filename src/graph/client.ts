@@ -9,12 +9,21 @@ export interface AccessTokenSource {
 }
 
 export interface GraphRequest {
-  method?: "GET" | "POST" | "PATCH" | "DELETE";
+  method?: "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
   /** A path under the Graph base URL ("/me/messages"), or a full URL Graph returned (`@odata.nextLink`). */
   path: string;
   query?: Record<string, string | number | boolean | undefined>;
   headers?: Record<string, string>;
+  /** JSON-serialised unless it is already bytes or text (`rawBody`). */
   body?: unknown;
+  /** Send `body` as is (bytes or text) with this Content-Type instead of JSON. */
+  rawContentType?: string;
+}
+
+/** Bytes Graph returned for a content (`$value`, `/content`) request. */
+export interface GraphBytes {
+  bytes: Uint8Array;
+  contentType: string;
 }
 
 const REQUEST_TIMEOUT_MS = 20_000;
@@ -77,7 +86,86 @@ export class GraphClient {
     return this.request<T>({ ...options, path, body, method: "POST" });
   }
 
-  async request<T>(request: GraphRequest): Promise<T> {
+  async patch<T>(
+    path: string,
+    body: unknown,
+    options: Omit<GraphRequest, "path" | "method" | "body"> = {},
+  ): Promise<T> {
+    return this.request<T>({ ...options, path, body, method: "PATCH" });
+  }
+
+  async put<T>(path: string, body: unknown, options: Omit<GraphRequest, "path" | "method" | "body"> = {}): Promise<T> {
+    return this.request<T>({ ...options, path, body, method: "PUT" });
+  }
+
+  async delete(path: string, options: Omit<GraphRequest, "path" | "method" | "body"> = {}): Promise<void> {
+    await this.request<void>({ ...options, path, method: "DELETE" });
+  }
+
+  /**
+   * Content bytes (`/content`, `$value`), at most `maxBytes`. Graph answers
+   * file content with a redirect to a pre-authenticated download URL on
+   * another host; that URL is followed without our token.
+   */
+  async getBytes(
+    path: string,
+    maxBytes: number,
+    options: Omit<GraphRequest, "path" | "method" | "body"> = {},
+  ): Promise<GraphBytes> {
+    const response = await this.request({ ...options, path, method: "GET" }, { raw: true });
+    let content = response;
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel();
+      const location = response.headers.get("Location");
+      if (!location)
+        throw new ToolError("upstream_unavailable", "Microsoft Graph redirected a download without a location.");
+      content = await this.fetchUnauthenticated(new URL(location, this.baseUrl), { method: "GET" });
+      if (!content.ok) {
+        await content.body?.cancel();
+        throw new ToolError("upstream_unavailable", `The file download failed (${content.status}); try again shortly.`);
+      }
+    }
+    const declared = Number(content.headers.get("Content-Length") ?? NaN);
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      await content.body?.cancel();
+      throw new ToolError(
+        "payload_too_large",
+        `The content is ${declared} bytes; this tool reads at most ${maxBytes} bytes.`,
+      );
+    }
+    const bytes = new Uint8Array(await content.arrayBuffer());
+    if (bytes.byteLength > maxBytes) {
+      throw new ToolError(
+        "payload_too_large",
+        `The content is over ${maxBytes} bytes; this tool reads at most ${maxBytes} bytes.`,
+      );
+    }
+    return { bytes, contentType: content.headers.get("Content-Type") ?? "application/octet-stream" };
+  }
+
+  /**
+   * A request to a URL Graph handed out for one job (an upload session's
+   * `uploadUrl`, a download URL). Those URLs carry their own authorization:
+   * our token is never sent with them. No retries: the caller decides.
+   */
+  async fetchUnauthenticated(url: URL, init: RequestInit): Promise<Response> {
+    if (url.protocol !== "https:" && url.protocol !== "http:") {
+      throw new ToolError("invalid_input", "Microsoft Graph handed out a URL that is not http(s).");
+    }
+    try {
+      return await this.fetcher(url, { ...init, signal: init.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS * 3) });
+    } catch (cause) {
+      const timedOut = cause instanceof Error && cause.name === "TimeoutError";
+      throw new ToolError(
+        "upstream_unavailable",
+        timedOut ? "Microsoft 365 storage did not answer in time." : "Microsoft 365 storage could not be reached.",
+      );
+    }
+  }
+
+  async request<T>(request: GraphRequest): Promise<T>;
+  async request(request: GraphRequest, mode: { raw: true }): Promise<Response>;
+  async request<T>(request: GraphRequest, mode?: { raw: true }): Promise<T | Response> {
     const method = request.method ?? "GET";
     const url = this.resolveUrl(request.path, request.query);
     let token = await this.accessToken(this.tokens.get());
@@ -90,11 +178,17 @@ export class GraphClient {
           headers: {
             Authorization: `Bearer ${token}`,
             Accept: "application/json",
-            ...(request.body !== undefined ? { "Content-Type": "application/json" } : {}),
+            ...(request.body !== undefined ? { "Content-Type": request.rawContentType ?? "application/json" } : {}),
             ...request.headers,
           },
-          body: request.body !== undefined ? JSON.stringify(request.body) : undefined,
+          body:
+            request.body === undefined
+              ? undefined
+              : request.rawContentType !== undefined
+                ? (request.body as BodyInit)
+                : JSON.stringify(request.body),
           signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+          ...(mode?.raw ? { redirect: "manual" as const } : {}),
         });
       } catch (cause) {
         // A write may have reached Graph before the connection failed: never resend it blindly.
@@ -118,6 +212,8 @@ export class GraphClient {
         attempt--;
         continue;
       }
+
+      if (mode?.raw && (response.ok || (response.status >= 300 && response.status < 400))) return response;
 
       if (response.ok) {
         if (response.status === 202 || response.status === 204) {

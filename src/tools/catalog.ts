@@ -1,7 +1,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { RuntimeConfig } from "../config.ts";
 import { authenticate, registerProfileResource, RESOURCE_SCOPES } from "./account.ts";
-import { registerTools, type ToolContext, type ToolSpec } from "./define.ts";
+import { registerTools, serveCompactToolList, type ToolContext, type ToolSpec } from "./define.ts";
 import { mailTools } from "./mail.ts";
 import { registerPrompts } from "./prompts.ts";
 
@@ -16,11 +16,9 @@ export function graphScopes(tools: readonly ToolSpec[] = TOOLS): string[] {
 /** Registers the catalog (tools, resources and prompts) on one MCP server, less the tools the runtime config disables. */
 export function registerCatalog(server: McpServer, context: () => ToolContext, config?: RuntimeConfig): void {
   const disabled = new Set(config?.disabledTools ?? []);
-  registerTools(
-    server,
-    TOOLS.filter((tool) => !disabled.has(tool.name)),
-    context,
-  );
+  const enabled = TOOLS.filter((tool) => !disabled.has(tool.name));
+  registerTools(server, enabled, context);
+  serveCompactToolList(server, enabled);
   registerProfileResource(server, context);
   registerPrompts(server);
 }

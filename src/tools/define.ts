@@ -1,6 +1,12 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
-import type { z } from "zod";
+import {
+  ListToolsRequestSchema,
+  type CallToolResult,
+  type ListToolsResult,
+  type Tool,
+  type ToolAnnotations,
+} from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
 import type { UserCache } from "../graph/cache.ts";
 import type { GraphClient } from "../graph/client.ts";
 import { GraphError, ToolError, toolErrorFromGraph } from "../graph/errors.ts";
@@ -13,6 +19,11 @@ export interface ToolContext {
   cache: UserCache;
   /** The signed-in account as Microsoft granted it, read from the user's account object. */
   account(): Promise<AccountSummary>;
+  /**
+   * Reports progress of a long call (MCP `notifications/progress`) when the
+   * client asked for it with a progress token; otherwise does nothing.
+   */
+  progress?(progress: number, total?: number, message?: string): Promise<void>;
 }
 
 /** A tool's answer: a short text for the model, and the same facts as structured content when it declares an output schema. */
@@ -93,9 +104,25 @@ export function registerTools(server: McpServer, tools: readonly ToolSpec[], con
         ...(spec.output ? { outputSchema: spec.output } : {}),
         annotations: annotationsOf(spec),
       },
-      async (args: Record<string, unknown>): Promise<CallToolResult> => {
+      async (args: Record<string, unknown>, extra): Promise<CallToolResult> => {
         try {
-          const output = await spec.run(args as never, context());
+          const progressToken = extra._meta?.progressToken;
+          const toolContext: ToolContext = {
+            ...context(),
+            progress: async (progress, total, message) => {
+              if (progressToken === undefined) return;
+              await extra.sendNotification({
+                method: "notifications/progress",
+                params: {
+                  progressToken,
+                  progress,
+                  ...(total !== undefined ? { total } : {}),
+                  ...(message ? { message } : {}),
+                },
+              });
+            },
+          };
+          const output = await spec.run(args as never, toolContext);
           return {
             content: [{ type: "text", text: output.text }],
             ...(spec.output && output.structured ? { structuredContent: output.structured } : {}),
@@ -115,4 +142,55 @@ export function registerTools(server: McpServer, tools: readonly ToolSpec[], con
       },
     );
   }
+}
+
+/** JSON Schema keywords that cost tokens in every listing and tell a model nothing. */
+function compactSchema(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(compactSchema);
+  if (typeof schema !== "object" || schema === null) return schema;
+  const formatted = "format" in schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === "$schema") continue;
+    if (key === "additionalProperties" && value === false) continue;
+    // `format` (email, base64, date-time) says what the long generated regex does.
+    if (formatted && (key === "pattern" || key === "contentEncoding")) continue;
+    // Limits no model comes near (a 1,000,000-character body) are enforced, not advertised.
+    if (key === "maxLength" && typeof value === "number" && value > 10_000) continue;
+    out[key] = compactSchema(value);
+  }
+  return out;
+}
+
+/**
+ * A tool as `tools/list` shows it: name, title, description, input schema,
+ * annotations and, for structured results, the output schema. Nothing else:
+ * the whole catalog is read by the model on every turn.
+ */
+export function toolDefinition(spec: ToolSpec): Tool {
+  const { title: _title, ...annotations } = annotationsOf(spec);
+  const definition: Tool = {
+    name: spec.name,
+    title: spec.title,
+    description: spec.description,
+    inputSchema: compactSchema(
+      z.toJSONSchema(z.object(spec.input), { io: "input", target: "draft-7" }),
+    ) as Tool["inputSchema"],
+    annotations,
+  };
+  if (spec.output) {
+    definition.outputSchema = compactSchema(
+      z.toJSONSchema(z.object(spec.output), { io: "output", target: "draft-7" }),
+    ) as Tool["outputSchema"];
+  }
+  return definition;
+}
+
+/**
+ * Replaces the SDK's `tools/list` answer with the compact definitions of
+ * `tools` (the SDK adds `$schema`, `execution` and a repeated title to each).
+ */
+export function serveCompactToolList(server: McpServer, tools: readonly ToolSpec[]): void {
+  const definitions = tools.map(toolDefinition);
+  server.server.setRequestHandler(ListToolsRequestSchema, (): ListToolsResult => ({ tools: definitions }));
 }
