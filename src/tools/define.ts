@@ -12,6 +12,9 @@ import type { GraphClient } from "../graph/client.ts";
 import { GraphError, ToolError, toolErrorFromGraph } from "../graph/errors.ts";
 import type { AccountSummary } from "../agent/session-props.ts";
 
+/** Kinds of cached Graph reads; a write names the kinds it makes stale. */
+export type CacheKind = "mail" | "calendar" | "contacts" | "directory" | "teams" | "files" | "tasks" | "search";
+
 /** What a tool's handler may use: the user's Graph client and who they are. */
 export interface ToolContext {
   graph: GraphClient;
@@ -50,6 +53,16 @@ export interface ToolSpec<Input extends z.ZodRawShape = z.ZodRawShape> {
   destructive?: boolean;
   /** Writes only: repeating the same call has no further effect. */
   idempotent?: boolean;
+  /**
+   * Writes that send or create something (mail, messages, events, files):
+   * the tool takes an optional `idempotencyKey`, and a repeat of a key within
+   * 24 hours returns the first result without acting again.
+   */
+  idempotencyKey?: boolean;
+  /** Reads: the kind of data the result caches under (per user, in CACHE_KV). */
+  cacheKind?: CacheKind;
+  /** Writes: the cached kinds of data they change, dropped after the write succeeds. */
+  invalidates?: readonly CacheKind[];
   run(args: z.infer<z.ZodObject<Input>>, context: ToolContext): Promise<ToolOutput>;
 }
 
