@@ -7,6 +7,29 @@ interface AppSettings {
   MICROSOFT_CLIENT_SECRET: string;
   /** 32 random bytes, base64: encrypts Microsoft tokens at rest. */
   TOKEN_ENCRYPTION_KEY: string;
+  /**
+   * Earlier TOKEN_ENCRYPTION_KEY values, comma-separated, still accepted for
+   * reading during a key rotation; data read with one is resealed with the current key.
+   */
+  TOKEN_ENCRYPTION_KEYS_PREVIOUS?: string;
+  /** Microsoft tenant ids allowed to sign in, comma-separated; empty allows every tenant. */
+  ALLOWED_TENANTS?: string;
+  /** Workers Analytics Engine dataset for counters (optional binding; logs carry the same facts). */
+  METRICS?: AnalyticsEngineDataset;
+  /** Requests per minute one user may send to the MCP endpoints (default 120). */
+  RATE_LIMIT_PER_USER?: string;
+  /** Requests per minute all users of one tenant may send together (default 1200). */
+  RATE_LIMIT_PER_TENANT?: string;
+  /** "true": only read tools are offered, and sign-in asks only for their permissions. */
+  READ_ONLY?: string;
+  /** "all" (default) or workloads, comma-separated: mail, calendar, contacts, teams, files, tasks, search. */
+  TOOL_PRESET?: string;
+  /** Exact tool names to offer, comma-separated; overrides TOOL_PRESET. */
+  ENABLED_TOOLS?: string;
+  /** Seconds the Graph circuit breaker stays open before a probe (default 30). */
+  CIRCUIT_OPEN_SECONDS?: string;
+  /** Seconds one Graph request may take before it is abandoned (default 20). */
+  GRAPH_TIMEOUT_SECONDS?: string;
   /** Signs the cookie that remembers approved MCP clients. */
   COOKIE_SECRET: string;
   /** Canonical public origin (https://mcp.example.com); defaults to the request's origin. */

@@ -5,6 +5,9 @@ import { readRuntimeConfig, type RuntimeConfig } from "../config.ts";
 import { UserCache } from "../graph/cache.ts";
 import { GraphClient } from "../graph/client.ts";
 import { ToolError } from "../graph/errors.ts";
+import { keyRingOf } from "../auth/crypto.ts";
+import { signOutEverywhere } from "../auth/logout.ts";
+import { userHashOf } from "../observability.ts";
 import { registerCatalog, SERVER_INSTRUCTIONS } from "../tools/catalog.ts";
 import type { ToolContext } from "../tools/define.ts";
 import { SERVER_NAME, SERVER_VERSION } from "../version.ts";
@@ -32,8 +35,10 @@ export function createCatalogServer(context: () => ToolContext, config?: Runtime
 export class McpSessionAgent extends McpAgent<Env, unknown, SessionProps> {
   server = newServer();
   private catalogRegistered = false;
+  private userHash = "anonymous";
 
   async init(): Promise<void> {
+    if (this.props?.userKey) this.userHash = await userHashOf(this.props.userKey);
     if (this.catalogRegistered) return;
     registerCatalog(this.server, () => this.toolContext(), await readRuntimeConfig(this.env));
     this.catalogRegistered = true;
@@ -85,11 +90,25 @@ export class McpSessionAgent extends McpAgent<Env, unknown, SessionProps> {
       throw new ToolError("auth_required", "This session has no signed-in user. Reconnect to sign in.");
     const account = userAccount(this.env, props.userKey);
     return {
-      graph: new GraphClient(this.env.GRAPH_BASE_URL, {
-        get: () => account.getAccessToken(),
-        renewRejected: (token) => account.renewRejectedToken(token),
-      }),
-      cache: new UserCache(this.env.CACHE_KV, props.userKey, this.env.TOKEN_ENCRYPTION_KEY),
+      graph: new GraphClient(
+        this.env.GRAPH_BASE_URL,
+        {
+          get: () => account.getAccessToken(),
+          renewRejected: (token) => account.renewRejectedToken(token),
+          recordUpstream: (ok) => account.recordUpstream(ok),
+        },
+        { timeoutSeconds: Number(this.env.GRAPH_TIMEOUT_SECONDS) || undefined },
+      ),
+      services: {
+        userHash: this.userHash,
+        beginOnce: (scope, key, argsHash) => account.beginOnce(scope, key, argsHash),
+        finishOnce: (scope, key, outcome) => account.finishOnce(scope, key, outcome),
+        cacheGenerations: (kinds) => account.cacheGenerations(kinds),
+        bumpCacheGenerations: (kinds) => account.bumpCacheGenerations(kinds),
+        metrics: this.env.METRICS,
+        signOut: () => signOutEverywhere(this.env, props.userKey),
+      },
+      cache: new UserCache(this.env.CACHE_KV, props.userKey, keyRingOf(this.env)),
       account: async (): Promise<AccountSummary> => {
         const described = await account.describe();
         if (!described)

@@ -1,4 +1,4 @@
-import { seal, unseal, type SealedValue } from "../auth/crypto.ts";
+import { seal, unseal, type KeyRing, type SealedValue } from "../auth/crypto.ts";
 
 /** KV's shortest expiration. */
 const MIN_TTL_SECONDS = 60;
@@ -15,9 +15,9 @@ async function sha256Hex(text: string): Promise<string> {
 export class UserCache {
   private readonly kv: KVNamespace;
   private readonly userKey: string;
-  private readonly secret: string;
+  private readonly secret: KeyRing;
 
-  constructor(kv: KVNamespace, userKey: string, secret: string) {
+  constructor(kv: KVNamespace, userKey: string, secret: KeyRing) {
     this.kv = kv;
     this.userKey = userKey;
     this.secret = secret;
@@ -44,5 +44,19 @@ export class UserCache {
       expirationTtl: Math.max(MIN_TTL_SECONDS, ttlSeconds),
     });
     return value;
+  }
+
+  /** Deletes every cached entry of this user; returns how many. */
+  async clear(): Promise<number> {
+    const prefix = await this.storageKey("");
+    let deleted = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await this.kv.list({ prefix, ...(cursor ? { cursor } : {}) });
+      await Promise.all(page.keys.map((key) => this.kv.delete(key.name)));
+      deleted += page.keys.length;
+      cursor = page.list_complete ? undefined : page.cursor;
+    } while (cursor);
+    return deleted;
   }
 }

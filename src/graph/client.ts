@@ -1,4 +1,4 @@
-import type { AccessTokenResult } from "../agent/user-account.ts";
+import type { AccessTokenResult, CircuitState } from "../agent/user-account.ts";
 import { GraphError, ToolError } from "./errors.ts";
 
 /** Where the Graph client gets the signed-in user's access token. */
@@ -6,6 +6,17 @@ export interface AccessTokenSource {
   get(): Promise<AccessTokenResult>;
   /** Graph rejected this token (401): renew it unless another call already did. */
   renewRejected(token: string): Promise<AccessTokenResult>;
+  /** Graph answered (`true`) or was unavailable after retries (`false`): feeds the circuit breaker. */
+  recordUpstream?(ok: boolean): Promise<void>;
+}
+
+/** What one tool call's Graph traffic looked like, for its log line. */
+export interface GraphStats {
+  requests: number;
+  retries: number;
+  lastStatus: number | "timeout" | "unreachable" | undefined;
+  /** Graph's request-id of each answer, for support cases. */
+  requestIds: string[];
 }
 
 export interface GraphRequest {
@@ -27,7 +38,9 @@ export interface GraphBytes {
 }
 
 const REQUEST_TIMEOUT_MS = 20_000;
-const MAX_ATTEMPTS = 3;
+const MAX_ATTEMPTS = 4;
+/** A tool call's Graph work, retries and waits included, stays well inside a Worker request's limits. */
+const TOTAL_BUDGET_MS = 60_000;
 /** Longest Retry-After the client sleeps through inside one tool call; longer ones go back to the caller. */
 const MAX_RETRY_WAIT_SECONDS = 8;
 
@@ -48,11 +61,23 @@ export class GraphClient {
   private readonly baseUrl: string;
   private readonly tokens: AccessTokenSource;
   private readonly fetcher: typeof fetch;
+  private circuit: CircuitState = "closed";
+  readonly stats: GraphStats = { requests: 0, retries: 0, lastStatus: undefined, requestIds: [] };
 
-  constructor(baseUrl: string, tokens: AccessTokenSource, fetcher: typeof fetch = (input, init) => fetch(input, init)) {
+  private readonly timeoutMs: number;
+
+  constructor(
+    baseUrl: string,
+    tokens: AccessTokenSource,
+    options: { fetcher?: typeof fetch; timeoutSeconds?: number } = {},
+  ) {
     this.baseUrl = baseUrl.replace(/\/+$/, "");
     this.tokens = tokens;
-    this.fetcher = fetcher;
+    this.fetcher = options.fetcher ?? ((input, init) => fetch(input, init));
+    this.timeoutMs =
+      options.timeoutSeconds !== undefined && options.timeoutSeconds > 0
+        ? options.timeoutSeconds * 1000
+        : REQUEST_TIMEOUT_MS;
   }
 
   /**
@@ -153,7 +178,7 @@ export class GraphClient {
       throw new ToolError("invalid_input", "Microsoft Graph handed out a URL that is not http(s).");
     }
     try {
-      return await this.fetcher(url, { ...init, signal: init.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS * 3) });
+      return await this.fetcher(url, { ...init, signal: init.signal ?? AbortSignal.timeout(this.timeoutMs * 3) });
     } catch (cause) {
       const timedOut = cause instanceof Error && cause.name === "TimeoutError";
       throw new ToolError(
@@ -168,9 +193,12 @@ export class GraphClient {
   async request<T>(request: GraphRequest, mode?: { raw: true }): Promise<T | Response> {
     const method = request.method ?? "GET";
     const url = this.resolveUrl(request.path, request.query);
+    const started = Date.now();
     let token = await this.accessToken(this.tokens.get());
     let renewed = false;
     for (let attempt = 0; ; attempt++) {
+      if (attempt > 0) this.stats.retries++;
+      this.stats.requests++;
       let response: Response;
       try {
         response = await this.fetcher(url, {
@@ -187,31 +215,41 @@ export class GraphClient {
               : request.rawContentType !== undefined
                 ? (request.body as BodyInit)
                 : JSON.stringify(request.body),
-          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+          signal: AbortSignal.timeout(this.timeoutMs),
           ...(mode?.raw ? { redirect: "manual" as const } : {}),
         });
       } catch (cause) {
         // A write may have reached Graph before the connection failed: never resend it blindly.
-        if (method === "GET" && attempt + 1 < MAX_ATTEMPTS) {
-          await sleep(backoffSeconds(attempt));
+        const wait = backoffSeconds(attempt);
+        if (method === "GET" && attempt + 1 < MAX_ATTEMPTS && this.withinBudget(started, wait)) {
+          await sleep(wait);
           continue;
         }
         const timedOut = cause instanceof Error && cause.name === "TimeoutError";
+        this.stats.lastStatus = timedOut ? "timeout" : "unreachable";
+        await this.reportUpstream(false);
         throw new ToolError(
           "upstream_unavailable",
-          timedOut
-            ? `Microsoft Graph did not answer within ${REQUEST_TIMEOUT_MS / 1000} seconds.`
-            : "Microsoft Graph could not be reached.",
+          (timedOut
+            ? `Microsoft Graph did not answer within ${this.timeoutMs / 1000} seconds.`
+            : "Microsoft Graph could not be reached.") +
+            (method === "GET" ? "" : " The change may or may not have been made: check before trying again."),
         );
       }
+      this.stats.lastStatus = response.status;
+      const requestId = response.headers.get("request-id");
+      if (requestId) this.stats.requestIds.push(requestId);
 
       if (response.status === 401 && !renewed) {
         await response.body?.cancel();
         renewed = true;
         token = await this.accessToken(this.tokens.renewRejected(token));
         attempt--;
+        this.stats.retries--;
         continue;
       }
+
+      if (response.status < 500) await this.reportUpstream(true);
 
       if (mode?.raw && (response.ok || (response.status >= 300 && response.status < 400))) return response;
 
@@ -230,17 +268,40 @@ export class GraphClient {
       const retryable =
         response.status === 429 || (method === "GET" && (response.status === 503 || response.status === 504));
       const wait = error.retryAfterSeconds ?? backoffSeconds(attempt);
-      if (retryable && attempt + 1 < MAX_ATTEMPTS && wait <= MAX_RETRY_WAIT_SECONDS) {
+      if (
+        retryable &&
+        attempt + 1 < MAX_ATTEMPTS &&
+        wait <= MAX_RETRY_WAIT_SECONDS &&
+        this.withinBudget(started, wait)
+      ) {
         await sleep(wait);
         continue;
       }
+      if (response.status >= 500) await this.reportUpstream(false);
       throw error;
+    }
+  }
+
+  /** Whether waiting `seconds` more keeps this call inside its total time budget. */
+  private withinBudget(started: number, seconds: number): boolean {
+    return Date.now() - started + seconds * 1000 + this.timeoutMs <= TOTAL_BUDGET_MS;
+  }
+
+  /** Tells the circuit breaker how Graph answered, when it wants to know. */
+  private async reportUpstream(ok: boolean): Promise<void> {
+    if (ok && this.circuit === "closed") return;
+    if (ok) this.circuit = "closed";
+    try {
+      await this.tokens.recordUpstream?.(ok);
+    } catch {
+      // The breaker is advice: never fail a call because it could not be told.
     }
   }
 
   private async accessToken(pending: Promise<AccessTokenResult>): Promise<string> {
     const result = await pending;
-    if (!result.ok) throw new ToolError(result.code, result.message);
+    if (!result.ok) throw new ToolError(result.code, result.message, result.retryAfterSeconds);
+    this.circuit = result.circuit ?? "closed";
     return result.accessToken;
   }
 }

@@ -11,6 +11,7 @@ import type { UserCache } from "../graph/cache.ts";
 import type { GraphClient } from "../graph/client.ts";
 import { GraphError, ToolError, toolErrorFromGraph } from "../graph/errors.ts";
 import type { AccountSummary } from "../agent/session-props.ts";
+import type { OnceRecord } from "../agent/user-account.ts";
 
 /** Kinds of cached Graph reads; a write names the kinds it makes stale. */
 export type CacheKind = "mail" | "calendar" | "contacts" | "directory" | "teams" | "files" | "tasks" | "search";
@@ -27,6 +28,26 @@ export interface ToolContext {
    * client asked for it with a progress token; otherwise does nothing.
    */
   progress?(progress: number, total?: number, message?: string): Promise<void>;
+  /** The session's per-user services (absent where no user is signed in, e.g. discovery). */
+  services?: CallServices;
+}
+
+/** Per-user mechanisms every tool call goes through; backed by the user's UserAccount object. */
+export interface CallServices {
+  /** A hash of the user's key: identifies them in logs without naming them. */
+  userHash: string;
+  beginOnce(scope: string, key: string, argsHash: string): Promise<OnceRecord>;
+  finishOnce(
+    scope: string,
+    key: string,
+    outcome: { state: "done"; result: unknown } | { state: "unknown" } | { state: "forget" },
+  ): Promise<void>;
+  cacheGenerations(kinds: readonly CacheKind[]): Promise<Record<string, string>>;
+  bumpCacheGenerations(kinds: readonly CacheKind[]): Promise<void>;
+  /** Workers Analytics Engine dataset for counters, when bound. */
+  metrics?: AnalyticsEngineDataset;
+  /** Signs the user out of this server everywhere (logout). */
+  signOut(): Promise<{ grantsRevoked: number; cacheEntriesDeleted: number }>;
 }
 
 /** A tool's answer: a short text for the model, and the same facts as structured content when it declares an output schema. */
@@ -105,6 +126,146 @@ export function toolErrorResult(error: unknown, spec: Pick<ToolSpec, "scopes">):
   };
 }
 
+/** How long each kind of cached read stays fresh enough to serve. */
+export const CACHE_TTL_SECONDS: Record<CacheKind, number> = {
+  mail: 60,
+  calendar: 120,
+  contacts: 600,
+  directory: 3600,
+  teams: 300,
+  files: 120,
+  tasks: 120,
+  search: 120,
+};
+
+const idempotencyKeyInput = z
+  .string()
+  .regex(/^[\w.:-]{8,128}$/)
+  .optional()
+  .describe("Unique id of this action (8-128 chars); a repeat within 24h returns the first result, acting once");
+const freshInput = z.boolean().optional().describe("true: skip cached results");
+
+/** The input a client sees: the tool's own fields plus the mechanisms it takes part in. */
+export function inputShapeOf(spec: ToolSpec): z.ZodRawShape {
+  return {
+    ...spec.input,
+    ...(spec.idempotencyKey ? { idempotencyKey: idempotencyKeyInput } : {}),
+    ...(spec.cacheKind && spec.access === "read" ? { fresh: freshInput } : {}),
+  };
+}
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/** Arguments in a canonical order, so equal calls hash equally. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function errorCodeOf(result: CallToolResult): string | undefined {
+  return result.isError ? String(result._meta?.errorCode ?? "internal") : undefined;
+}
+
+function outputResult(spec: ToolSpec, output: ToolOutput): CallToolResult {
+  return {
+    content: [{ type: "text", text: output.text }],
+    ...(spec.output && output.structured ? { structuredContent: output.structured } : {}),
+  };
+}
+
+interface CallRecord {
+  cache?: "hit" | "miss" | "bypass";
+  once?: "first" | "replayed" | "refused";
+}
+
+/**
+ * One tool call through the shared mechanisms: idempotency keys (writes that
+ * send or create), the per-user cache (reads), cache invalidation (writes),
+ * then the tool itself; every failure becomes an error result with a code.
+ */
+async function invoke(
+  spec: ToolSpec,
+  rawArgs: Record<string, unknown>,
+  context: ToolContext,
+  record: CallRecord,
+): Promise<CallToolResult> {
+  const { idempotencyKey, fresh, ...args } = rawArgs as { idempotencyKey?: string; fresh?: boolean };
+  const services = context.services;
+
+  if (spec.idempotencyKey && idempotencyKey && services) {
+    const argsHash = await sha256Hex(canonicalJson(args));
+    const previous = await services.beginOnce(spec.name, idempotencyKey, argsHash);
+    if (previous.state !== "new") {
+      record.once = previous.state === "done" ? "replayed" : "refused";
+      switch (previous.state) {
+        case "done":
+          return { ...(previous.result as CallToolResult), _meta: { idempotentReplay: true } };
+        case "pending":
+          throw new ToolError(
+            "conflict",
+            "idempotencyKey: the first call with this key is still running; wait for it.",
+          );
+        case "unknown":
+          throw new ToolError(
+            "conflict",
+            "idempotencyKey: the first call with this key failed in a way that may have acted; check (e.g. Sent Items) before trying again with a new key.",
+          );
+        case "mismatch":
+          throw new ToolError(
+            "invalid_input",
+            "idempotencyKey: this key was already used with different arguments; use a new key for a new action.",
+          );
+      }
+    }
+    record.once = "first";
+    try {
+      const result = outputResult(spec, await spec.run(args as never, context));
+      await services.finishOnce(spec.name, idempotencyKey, { state: "done", result });
+      if (spec.invalidates?.length) await services.bumpCacheGenerations(spec.invalidates);
+      return result;
+    } catch (error) {
+      const code = error instanceof ToolError ? error.code : error instanceof GraphError ? error.status : "internal";
+      // A write that timed out or met a 5xx may have acted: never let the key run it again.
+      const mayHaveActed =
+        code === "upstream_unavailable" || code === "internal" || (typeof code === "number" && code >= 500);
+      await services.finishOnce(spec.name, idempotencyKey, { state: mayHaveActed ? "unknown" : "forget" });
+      throw error;
+    }
+  }
+
+  if (spec.access === "read" && spec.cacheKind && services) {
+    const kind = spec.cacheKind;
+    if (fresh) {
+      record.cache = "bypass";
+    } else {
+      const generation = (await services.cacheGenerations([kind]))[kind] ?? "0";
+      const key = `tool:${spec.name}:${kind}:${generation}:${await sha256Hex(canonicalJson(args))}`;
+      let loaded = false;
+      const output = await context.cache.read(key, CACHE_TTL_SECONDS[kind], async () => {
+        loaded = true;
+        return spec.run(args as never, context);
+      });
+      record.cache = loaded ? "miss" : "hit";
+      return outputResult(spec, output);
+    }
+  }
+
+  const output = await spec.run(args as never, context);
+  if (spec.access === "write" && spec.invalidates?.length && services) {
+    await services.bumpCacheGenerations(spec.invalidates);
+  }
+  return outputResult(spec, output);
+}
+
 /** Registers tools on an MCP server; `context` is called once per tool call. */
 export function registerTools(server: McpServer, tools: readonly ToolSpec[], context: () => ToolContext): void {
   for (const spec of tools) {
@@ -113,14 +274,18 @@ export function registerTools(server: McpServer, tools: readonly ToolSpec[], con
       {
         title: spec.title,
         description: spec.description,
-        inputSchema: spec.input,
+        inputSchema: inputShapeOf(spec),
         ...(spec.output ? { outputSchema: spec.output } : {}),
         annotations: annotationsOf(spec),
       },
       async (args: Record<string, unknown>, extra): Promise<CallToolResult> => {
+        const started = Date.now();
+        const record: CallRecord = {};
+        let toolContext: ToolContext | undefined;
+        let result: CallToolResult;
         try {
           const progressToken = extra._meta?.progressToken;
-          const toolContext: ToolContext = {
+          toolContext = {
             ...context(),
             progress: async (progress, total, message) => {
               if (progressToken === undefined) return;
@@ -135,11 +300,7 @@ export function registerTools(server: McpServer, tools: readonly ToolSpec[], con
               });
             },
           };
-          const output = await spec.run(args as never, toolContext);
-          return {
-            content: [{ type: "text", text: output.text }],
-            ...(spec.output && output.structured ? { structuredContent: output.structured } : {}),
-          };
+          result = await invoke(spec, args, toolContext, record);
         } catch (error) {
           if (!(error instanceof ToolError) && !(error instanceof GraphError)) {
             console.error(
@@ -150,11 +311,52 @@ export function registerTools(server: McpServer, tools: readonly ToolSpec[], con
               }),
             );
           }
-          return toolErrorResult(error, spec);
+          result = toolErrorResult(error, spec);
         }
+        logToolCall(spec, result, record, toolContext, Date.now() - started, extra.sessionId, extra.requestId);
+        return result;
       },
     );
   }
+}
+
+/**
+ * One JSON line per tool call: who (a hash), what, how long, how Graph
+ * answered. Never arguments, results, addresses or tokens.
+ */
+function logToolCall(
+  spec: ToolSpec,
+  result: CallToolResult,
+  record: CallRecord,
+  context: ToolContext | undefined,
+  latencyMs: number,
+  sessionId: string | undefined,
+  requestId: string | number,
+): void {
+  const code = errorCodeOf(result);
+  const stats = context?.graph.stats;
+  const line = {
+    event: "tool_call",
+    tool: spec.name,
+    user: context?.services?.userHash,
+    session: sessionId,
+    rpcId: requestId,
+    ok: !result.isError,
+    ...(code ? { code } : {}),
+    latencyMs,
+    graphRequests: stats?.requests ?? 0,
+    retries: stats?.retries ?? 0,
+    ...(stats?.lastStatus !== undefined ? { graphStatus: stats.lastStatus } : {}),
+    ...(stats?.requestIds.length ? { graphRequestIds: stats.requestIds.slice(-3) } : {}),
+    ...(record.cache ? { cache: record.cache } : {}),
+    ...(record.once ? { idempotency: record.once } : {}),
+  };
+  console.log(JSON.stringify(line));
+  context?.services?.metrics?.writeDataPoint({
+    blobs: ["tool_call", spec.name, code ?? "ok", record.cache ?? "", String(stats?.lastStatus ?? "")],
+    doubles: [latencyMs, stats?.requests ?? 0, stats?.retries ?? 0],
+    indexes: [context.services.userHash.slice(0, 32)],
+  });
 }
 
 /** JSON Schema keywords that cost tokens in every listing and tell a model nothing. */

@@ -125,6 +125,7 @@ export const getEmails = defineTool({
   output: listingOutput,
   scopes: ["Mail.Read"],
   access: "read",
+  cacheKind: "mail",
   async run({ count, folder, unreadOnly, cursor }, { graph }) {
     const { path, label } = folderPath(folder);
     const page = await graph.get<MessagePage>(cursor ?? path, {
@@ -165,6 +166,7 @@ export const searchEmails = defineTool({
   output: listingOutput,
   scopes: ["Mail.Read"],
   access: "read",
+  cacheKind: "mail",
   async run({ query, count, cursor }, { graph }) {
     const page = await graph.get<MessagePage>(cursor ?? "/me/messages", {
       // Graph's $search takes a quoted KQL string; inner double quotes would end it early.
@@ -213,6 +215,8 @@ export const sendEmail = defineTool({
   },
   scopes: ["Mail.Send"],
   access: "write",
+  idempotencyKey: true,
+  invalidates: ["mail"],
   async run({ to, cc, bcc, subject, body, bodyType, importance, attachments }, { graph }) {
     const attachmentBytes = (attachments ?? []).reduce((sum, file) => sum + base64ByteLength(file.contentBase64), 0);
     if (attachmentBytes > MAX_INLINE_ATTACHMENT_BYTES) {
