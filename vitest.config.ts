@@ -19,6 +19,15 @@ export default defineConfig({
                   MICROSOFT_CLIENT_SECRET: "local-dev-secret-not-for-production",
                   TOKEN_ENCRYPTION_KEY: "dGVzdC1vbmx5LWtleS0zMi1ieXRlcy1sb25nLSEhISE=",
                   COOKIE_SECRET: "test-only-cookie-secret-0123456789abcdef",
+                  // A retired key still accepted for reading (the rotation test seals with it).
+                  TOKEN_ENCRYPTION_KEYS_PREVIOUS: "cHJldmlvdXMtdGVzdC1rZXktMzItYnl0ZXMtbG9uZyE=",
+                  // Tests send many calls per minute as one user; limits are tested on their own.
+                  RATE_LIMIT_PER_USER: "100000",
+                  RATE_LIMIT_PER_TENANT: "100000",
+                  // The breaker's open period, short so a test sees it close again.
+                  CIRCUIT_OPEN_SECONDS: "1",
+                  // Timeouts in seconds rather than the production 20.
+                  GRAPH_TIMEOUT_SECONDS: "5",
                 },
               },
             };

@@ -20,6 +20,15 @@ interface UpstreamData {
   verifier: string;
 }
 
+/** ALLOWED_TENANTS (tenant ids, comma-separated) admits only those tenants; unset or empty admits all. */
+export function tenantAllowed(env: Env, tenantId: string): boolean {
+  const allowed = (env.ALLOWED_TENANTS ?? "")
+    .split(",")
+    .map((id) => id.trim().toLowerCase())
+    .filter(Boolean);
+  return allowed.length === 0 || allowed.includes(tenantId.toLowerCase());
+}
+
 function callbackUrl(request: Request): string {
   return new URL("/callback", request.url).toString();
 }
@@ -113,6 +122,16 @@ export const authorizationRoutes = new Hono<AuthEnv>()
         redirectUri: callbackUrl(c.req.raw),
         codeVerifier: data.verifier,
       });
+      if (!tenantAllowed(c.env, identity.tenantId)) {
+        // The Microsoft tokens are dropped unused; no grant is created.
+        return htmlResponse(
+          authorizationErrorPage(
+            `Your organization (Microsoft tenant ${identity.tenantId}) is not allowed to use this server. Ask its operator to add the tenant to ALLOWED_TENANTS, or sign in with an account of an allowed organization.`,
+          ),
+          403,
+          headers,
+        );
+      }
       const userKey = userKeyOf(identity);
       await userAccount(c.env, userKey).saveSignIn(identity, tokens);
       const props: SessionProps = { userKey, ...identity };

@@ -54,9 +54,27 @@ function loadKey(secret: string | undefined): Promise<{ key: CryptoKey; kid: str
   return entry;
 }
 
-/** Encrypts a JSON-serialisable value. `context` is bound as additional data. */
-export async function seal(value: unknown, secret: string | undefined, context: string): Promise<SealedValue> {
-  const { key, kid } = await loadKey(secret);
+/**
+ * The keys that seal and unseal: the current one first, then earlier ones
+ * still accepted during a rotation window. A bare string is a ring of one.
+ */
+export type KeyRing = string | readonly (string | undefined)[] | undefined;
+
+function keysOf(ring: KeyRing): string[] {
+  const list = typeof ring === "string" || ring === undefined ? [ring] : [...ring];
+  return list.filter((key): key is string => typeof key === "string" && key.trim() !== "");
+}
+
+/** The key ring of an environment: TOKEN_ENCRYPTION_KEY, then TOKEN_ENCRYPTION_KEYS_PREVIOUS (comma-separated). */
+export function keyRingOf(env: Pick<Env, "TOKEN_ENCRYPTION_KEY" | "TOKEN_ENCRYPTION_KEYS_PREVIOUS">): string[] {
+  return [env.TOKEN_ENCRYPTION_KEY, ...(env.TOKEN_ENCRYPTION_KEYS_PREVIOUS ?? "").split(",")]
+    .map((key) => key?.trim())
+    .filter((key): key is string => typeof key === "string" && key !== "");
+}
+
+/** Encrypts a JSON-serialisable value with the ring's current key. `context` is bound as additional data. */
+export async function seal(value: unknown, ring: KeyRing, context: string): Promise<SealedValue> {
+  const { key, kid } = await loadKey(keysOf(ring)[0]);
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const plaintext = new TextEncoder().encode(JSON.stringify(value));
   const additionalData = new TextEncoder().encode(context);
@@ -64,17 +82,27 @@ export async function seal(value: unknown, secret: string | undefined, context: 
   return { v: 1, kid, iv: bytesToBase64(iv), ciphertext: bytesToBase64(new Uint8Array(ciphertext)) };
 }
 
-/** Decrypts what {@link seal} produced with the same key and context; throws otherwise. */
-export async function unseal<T>(sealed: SealedValue, secret: string | undefined, context: string): Promise<T> {
-  const { key, kid } = await loadKey(secret);
-  if (sealed.kid !== kid) throw new Error(`sealed with key ${sealed.kid}, which is not the current key`);
-  const additionalData = new TextEncoder().encode(context);
-  const plaintext = await crypto.subtle.decrypt(
-    { name: "AES-GCM", iv: base64ToBytes(sealed.iv), additionalData },
-    key,
-    base64ToBytes(sealed.ciphertext),
-  );
-  return JSON.parse(new TextDecoder().decode(plaintext)) as T;
+/** Whether `sealed` was sealed with the ring's current key (else: reseal it during a rotation). */
+export async function isSealedWithCurrentKey(sealed: SealedValue, ring: KeyRing): Promise<boolean> {
+  return sealed.kid === (await loadKey(keysOf(ring)[0])).kid;
+}
+
+/** Decrypts what {@link seal} produced with a key of the ring and the same context; throws otherwise. */
+export async function unseal<T>(sealed: SealedValue, ring: KeyRing, context: string): Promise<T> {
+  const keys = keysOf(ring);
+  if (keys.length === 0) throw new Error("TOKEN_ENCRYPTION_KEY is not set");
+  for (const secret of keys) {
+    const { key, kid } = await loadKey(secret);
+    if (sealed.kid !== kid) continue;
+    const additionalData = new TextEncoder().encode(context);
+    const plaintext = await crypto.subtle.decrypt(
+      { name: "AES-GCM", iv: base64ToBytes(sealed.iv), additionalData },
+      key,
+      base64ToBytes(sealed.ciphertext),
+    );
+    return JSON.parse(new TextDecoder().decode(plaintext)) as T;
+  }
+  throw new Error(`sealed with key ${sealed.kid}, which is neither the current key nor a previous one`);
 }
 
 /** base64url without padding, for PKCE and random identifiers. */

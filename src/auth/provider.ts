@@ -1,5 +1,5 @@
-import { OAuthProvider } from "@cloudflare/workers-oauth-provider";
-import { mcpEndpoint, sseEndpoint } from "../http/mcp-transports.ts";
+import { OAuthProvider, type OAuthProviderOptions } from "@cloudflare/workers-oauth-provider";
+import { logoutEndpoint, mcpEndpoint, sseEndpoint } from "../http/mcp-transports.ts";
 import { authorizationRoutes } from "./authorize.ts";
 
 const providers = new Map<string, OAuthProvider<Env>>();
@@ -27,24 +27,29 @@ export function bearerChallenge(origin: string): string {
 export function oauthProviderFor(origin: string): OAuthProvider<Env> {
   let provider = providers.get(origin);
   if (!provider) {
-    provider = new OAuthProvider<Env>({
-      apiHandlers: { "/mcp": mcpEndpoint, "/sse": sseEndpoint },
-      defaultHandler: { fetch: (request, env, ctx) => authorizationRoutes.fetch(request, env, ctx) },
-      authorizeEndpoint: "/authorize",
-      tokenEndpoint: "/token",
-      clientRegistrationEndpoint: "/register",
-      // Client ID Metadata Documents (MCP's preferred registration) need the
-      // global_fetch_strictly_public flag, set in production; without it only DCR is offered.
-      clientIdMetadataDocumentEnabled: true,
-      resourceMetadata: {
-        resource: origin,
-        authorization_servers: [origin],
-        bearer_methods_supported: ["header"],
-        resource_name: "Microsoft 365 MCP server",
-      },
-      accessTokenTTL: 3600,
-    });
+    provider = new OAuthProvider<Env>(oauthProviderOptions(origin));
     providers.set(origin, provider);
   }
   return provider;
+}
+
+/** The provider's options for one origin (also what `getOAuthApi` needs to manage grants). */
+export function oauthProviderOptions(origin: string): OAuthProviderOptions<Env> {
+  return {
+    apiHandlers: { "/mcp": mcpEndpoint, "/sse": sseEndpoint, "/logout": logoutEndpoint },
+    defaultHandler: { fetch: (request, env, ctx) => authorizationRoutes.fetch(request, env, ctx) },
+    authorizeEndpoint: "/authorize",
+    tokenEndpoint: "/token",
+    clientRegistrationEndpoint: "/register",
+    // Client ID Metadata Documents (MCP's preferred registration) need the
+    // global_fetch_strictly_public flag, set in production; without it only DCR is offered.
+    clientIdMetadataDocumentEnabled: true,
+    resourceMetadata: {
+      resource: origin,
+      authorization_servers: [origin],
+      bearer_methods_supported: ["header"],
+      resource_name: "Microsoft 365 MCP server",
+    },
+    accessTokenTTL: 3600,
+  };
 }

@@ -1,5 +1,7 @@
 import { McpSessionAgent, sessionAgent } from "../agent/session-agent.ts";
 import type { SessionProps } from "../agent/session-props.ts";
+import { signOutEverywhere } from "../auth/logout.ts";
+import { rateLimited } from "./limits.ts";
 import { handleAuthenticatedJsonRpc, isPlainJsonRpcPost } from "./plain-json-rpc.ts";
 
 type ProtectedContext = ExecutionContext & { props: SessionProps };
@@ -65,6 +67,8 @@ function isWebSocketUpgrade(request: Request): boolean {
 export const mcpEndpoint = {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     const { props } = ctx as ProtectedContext;
+    const limited = await rateLimited(request, env, props);
+    if (limited) return limited;
     if (isWebSocketUpgrade(request)) return connectWebSocket(request, env, props);
     if (!(await ownedByCaller(request, env, props))) return sessionNotFound();
     return streamableHttp.fetch(request, env, ctx);
@@ -75,10 +79,30 @@ export const mcpEndpoint = {
 export const sseEndpoint = {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     const { props } = ctx as ProtectedContext;
+    const limited = await rateLimited(request, env, props);
+    if (limited) return limited;
     if (isWebSocketUpgrade(request)) return connectWebSocket(request, env, props);
     const path = new URL(request.url).pathname;
     if (path === "/sse" && isPlainJsonRpcPost(request)) return handleAuthenticatedJsonRpc(request, env, props);
     if (!(await ownedByCaller(request, env, props))) return sessionNotFound();
     return sseOrStreamable.fetch(request, env, ctx);
+  },
+};
+
+/**
+ * `POST /logout` with the bearer token: signs the user out of this server
+ * everywhere (MCP grants revoked, Microsoft tokens and cached data deleted).
+ */
+export const logoutEndpoint = {
+  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+    if (request.method !== "POST") {
+      return Response.json(
+        { error: "method_not_allowed", error_description: "POST /logout with your bearer token signs you out." },
+        { status: 405, headers: { Allow: "POST" } },
+      );
+    }
+    const { props } = ctx as ProtectedContext;
+    const report = await signOutEverywhere(env, props.userKey);
+    return Response.json({ signedOut: true, ...report });
   },
 };

@@ -1,12 +1,12 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { RuntimeConfig } from "../config.ts";
-import { authenticate, registerProfileResource, RESOURCE_SCOPES } from "./account.ts";
+import { authenticate, logout, registerProfileResource, RESOURCE_SCOPES } from "./account.ts";
 import { registerTools, serveCompactToolList, type ToolContext, type ToolSpec } from "./define.ts";
 import { mailTools } from "./mail.ts";
 import { registerPrompts } from "./prompts.ts";
 
 /** Every tool the server offers, in the order clients list them. */
-export const TOOLS: readonly ToolSpec[] = [authenticate, ...mailTools] as readonly ToolSpec[];
+export const TOOLS: readonly ToolSpec[] = [authenticate, logout, ...mailTools] as readonly ToolSpec[];
 
 /** The Graph permissions to request at sign-in: exactly what the tools and resources need. */
 export function graphScopes(tools: readonly ToolSpec[] = TOOLS): string[] {

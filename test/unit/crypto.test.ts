@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createPkcePair, seal, unseal } from "../../src/auth/crypto.ts";
+import { createPkcePair, isSealedWithCurrentKey, keyRingOf, seal, unseal } from "../../src/auth/crypto.ts";
 
 const KEY = btoa(String.fromCharCode(...new Uint8Array(32).map((_, i) => i)));
 const OTHER_KEY = btoa(String.fromCharCode(...new Uint8Array(32).map((_, i) => 255 - i)));
@@ -26,10 +26,26 @@ describe("sealing secrets at rest", () => {
 
   it("refuses another key and tampered ciphertext", async () => {
     const sealed = await seal("x", KEY, "ctx");
-    await expect(unseal(sealed, OTHER_KEY, "ctx")).rejects.toThrow(/not the current key/);
+    await expect(unseal(sealed, OTHER_KEY, "ctx")).rejects.toThrow(/neither the current key nor a previous one/);
     const flipped = atob(sealed.ciphertext);
     const tampered = { ...sealed, ciphertext: btoa(String.fromCharCode(flipped.charCodeAt(0) ^ 1) + flipped.slice(1)) };
     await expect(unseal(tampered, KEY, "ctx")).rejects.toThrow();
+  });
+
+  it("rotates keys: new data uses the current key, data of a previous key still opens", async () => {
+    const old = await seal({ token: "t" }, KEY, "ctx");
+    const ring = [OTHER_KEY, KEY];
+    expect(await unseal(old, ring, "ctx")).toEqual({ token: "t" });
+    expect(await isSealedWithCurrentKey(old, ring)).toBe(false);
+    const fresh = await seal({ token: "t" }, ring, "ctx");
+    expect(await isSealedWithCurrentKey(fresh, ring)).toBe(true);
+    expect(fresh.kid).not.toBe(old.kid);
+    // After the rotation window, the retired key's data no longer opens.
+    await expect(unseal(old, [OTHER_KEY], "ctx")).rejects.toThrow(/previous one/);
+    expect(keyRingOf({ TOKEN_ENCRYPTION_KEY: OTHER_KEY, TOKEN_ENCRYPTION_KEYS_PREVIOUS: ` ${KEY} ,` })).toEqual([
+      OTHER_KEY,
+      KEY,
+    ]);
   });
 
   it("rejects a missing or short key with a clear message", async () => {
