@@ -28,6 +28,8 @@ export default defineConfig({
                   CIRCUIT_OPEN_SECONDS: "1",
                   // Timeouts in seconds rather than the production 20.
                   GRAPH_TIMEOUT_SECONDS: "5",
+                  // Runtime config changes apply to open sessions at once.
+                  RUNTIME_CONFIG_TTL_SECONDS: "0",
                 },
               },
             };

@@ -30,8 +30,13 @@ export const SMALL_LISTING_LIMIT = 10;
 
 const DEFAULTS: RuntimeConfig = { disabledTools: [], readOnly: false, flags: { search: true, largeListings: true } };
 
-/** How long a tool call may trust what an earlier call read from CONFIG_KV. */
-export const CONFIG_TTL_MS = 30_000;
+/** How long a tool call may trust what an earlier call read from CONFIG_KV (RUNTIME_CONFIG_TTL_SECONDS, default 30). */
+export function configTtlMs(env: Pick<Env, "RUNTIME_CONFIG_TTL_SECONDS">): number {
+  const seconds = Number(env.RUNTIME_CONFIG_TTL_SECONDS);
+  return Number.isFinite(seconds) && seconds >= 0 && env.RUNTIME_CONFIG_TTL_SECONDS !== undefined
+    ? seconds * 1000
+    : 30_000;
+}
 let memo: { at: number; config: RuntimeConfig; kv: KVNamespace } | undefined;
 
 /** Reads CONFIG_KV's `runtime-config` (JSON); a missing or malformed value means the defaults. */

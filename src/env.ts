@@ -30,6 +30,8 @@ interface AppSettings {
   CIRCUIT_OPEN_SECONDS?: string;
   /** Seconds one Graph request may take before it is abandoned (default 20). */
   GRAPH_TIMEOUT_SECONDS?: string;
+  /** Seconds a session trusts the runtime config it read from CONFIG_KV (default 30). */
+  RUNTIME_CONFIG_TTL_SECONDS?: string;
   /** Signs the cookie that remembers approved MCP clients. */
   COOKIE_SECRET: string;
   /** Canonical public origin (https://mcp.example.com); defaults to the request's origin. */

@@ -1,7 +1,7 @@
 import { McpAgent } from "agents/mcp";
 import { getAgentByName, type Connection, type WSMessage } from "agents";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { readRuntimeConfig, type RuntimeConfig } from "../config.ts";
+import { configTtlMs, readRuntimeConfig, type RuntimeConfig } from "../config.ts";
 import { UserCache } from "../graph/cache.ts";
 import { GraphClient } from "../graph/client.ts";
 import { ToolError } from "../graph/errors.ts";
@@ -22,9 +22,9 @@ function newServer(): McpServer {
 }
 
 /** A new MCP server with the catalog the runtime config allows, its handlers bound to `context`. */
-export function createCatalogServer(context: () => ToolContext, config?: RuntimeConfig): McpServer {
+export function createCatalogServer(context: () => ToolContext, env: Env, config?: RuntimeConfig): McpServer {
   const server = newServer();
-  registerCatalog(server, context, config);
+  registerCatalog(server, context, env, config);
   return server;
 }
 
@@ -40,7 +40,7 @@ export class McpSessionAgent extends McpAgent<Env, unknown, SessionProps> {
   async init(): Promise<void> {
     if (this.props?.userKey) this.userHash = await userHashOf(this.props.userKey);
     if (this.catalogRegistered) return;
-    registerCatalog(this.server, () => this.toolContext(), await readRuntimeConfig(this.env));
+    registerCatalog(this.server, () => this.toolContext(), this.env, await readRuntimeConfig(this.env));
     this.catalogRegistered = true;
   }
 
@@ -107,6 +107,7 @@ export class McpSessionAgent extends McpAgent<Env, unknown, SessionProps> {
         bumpCacheGenerations: (kinds) => account.bumpCacheGenerations(kinds),
         metrics: this.env.METRICS,
         signOut: () => signOutEverywhere(this.env, props.userKey),
+        runtimeConfig: () => readRuntimeConfig(this.env, { maxAgeMs: configTtlMs(this.env) }),
       },
       cache: new UserCache(this.env.CACHE_KV, props.userKey, keyRingOf(this.env)),
       account: async (): Promise<AccountSummary> => {

@@ -9,7 +9,8 @@ import { Hono } from "hono";
 import { userAccount, userKeyOf } from "../agent/user-account.ts";
 import type { SessionProps } from "../agent/session-props.ts";
 import { htmlResponse } from "../http/html.ts";
-import { graphScopes } from "../tools/catalog.ts";
+import { readRuntimeConfig } from "../config.ts";
+import { enabledTools, graphScopes } from "../tools/catalog.ts";
 import { authorizationErrorPage, consentPage } from "./consent-page.ts";
 import { createPkcePair } from "./crypto.ts";
 import { exchangeMicrosoftCode, MicrosoftIdentityError, microsoftAuthorizeUrl } from "./microsoft.ts";
@@ -58,7 +59,7 @@ async function startMicrosoftSignIn(
       redirectUri: callbackUrl(request),
       state: upstream.state,
       codeChallenge: challenge,
-      graphScopes: graphScopes(),
+      graphScopes: graphScopes(enabledTools(env, await readRuntimeConfig(env))),
     }),
   );
   return new Response(null, { status: 302, headers: upstream.headers });
@@ -75,7 +76,8 @@ export const authorizationRoutes = new Hono<AuthEnv>()
         return await startMicrosoftSignIn(oauth, c.env, c.req.raw, authRequest);
       }
       const consent = await oauth.beginConsent(authRequest);
-      return htmlResponse(consentPage(details, consent.handle, graphScopes()), 200, consent.headers);
+      const scopes = graphScopes(enabledTools(c.env, await readRuntimeConfig(c.env)));
+      return htmlResponse(consentPage(details, consent.handle, scopes), 200, consent.headers);
     } catch (error) {
       return authorizationFailure(error);
     }

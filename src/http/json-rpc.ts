@@ -82,7 +82,10 @@ export async function readJsonRpcRequest(request: Request): Promise<ParsedReques
   if (!("method" in message) && !("result" in message) && !("error" in message)) {
     return { ok: false, response: jsonRpcError(replyId, -32600, 'Invalid Request: missing "method"', 400) };
   }
-  if ("params" in message && (typeof message.params !== "object" || message.params === null)) {
+  if (
+    "params" in message &&
+    (typeof message.params !== "object" || message.params === null || Array.isArray(message.params))
+  ) {
     return { ok: false, response: jsonRpcError(replyId, -32602, 'Invalid params: "params" must be an object', 400) };
   }
   return { ok: true, message: message as JSONRPCMessage };

@@ -27,6 +27,7 @@ async function answerLocally(message: JSONRPCMessage, env: Env): Promise<JSONRPC
     () => {
       throw new ToolError("auth_required", "Sign in first: this call needs a bearer token.");
     },
+    env,
     await readRuntimeConfig(env),
   );
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
@@ -36,7 +37,24 @@ async function answerLocally(message: JSONRPCMessage, env: Env): Promise<JSONRPC
   });
   await clientSide.start();
   await clientSide.send(message);
-  const answer = "id" in message ? await reply : undefined;
+  // The SDK drops a message it cannot validate without answering: never wait forever for it.
+  const answer =
+    "id" in message
+      ? await Promise.race([
+          reply,
+          new Promise<JSONRPCMessage>((resolve) =>
+            setTimeout(
+              () =>
+                resolve({
+                  jsonrpc: "2.0",
+                  id: (message as { id: string | number }).id,
+                  error: { code: -32600, message: "Invalid Request: the message does not fit the MCP schema" },
+                } as JSONRPCMessage),
+              5000,
+            ),
+          ),
+        ])
+      : undefined;
   await server.close();
   return answer;
 }

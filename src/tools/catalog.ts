@@ -1,5 +1,5 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { RuntimeConfig } from "../config.ts";
+import { selectTools, type RuntimeConfig } from "../config.ts";
 import { authenticate, logout, registerProfileResource, RESOURCE_SCOPES } from "./account.ts";
 import { registerTools, serveCompactToolList, type ToolContext, type ToolSpec } from "./define.ts";
 import { mailTools } from "./mail.ts";
@@ -8,15 +8,35 @@ import { registerPrompts } from "./prompts.ts";
 /** Every tool the server offers, in the order clients list them. */
 export const TOOLS: readonly ToolSpec[] = [authenticate, logout, ...mailTools] as readonly ToolSpec[];
 
-/** The Graph permissions to request at sign-in: exactly what the tools and resources need. */
+/** A tool's workload, for TOOL_PRESET: the kind of data it reads or changes. */
+export function workloadOf(tool: ToolSpec): string {
+  const kind = tool.cacheKind ?? tool.invalidates?.[0];
+  if (kind === "directory") return "contacts";
+  return kind ?? "core";
+}
+
+/** The tools a deployment offers under its environment settings and runtime config. */
+export function enabledTools(env: Parameters<typeof selectTools>[2], runtime?: RuntimeConfig): ToolSpec[] {
+  return selectTools(TOOLS, workloadOf, env, runtime);
+}
+
+/** The Graph permissions to request at sign-in: exactly what the given tools and the resources need. */
 export function graphScopes(tools: readonly ToolSpec[] = TOOLS): string[] {
   return [...new Set([...RESOURCE_SCOPES, ...tools.flatMap((tool) => tool.scopes)])].sort();
 }
 
-/** Registers the catalog (tools, resources and prompts) on one MCP server, less the tools the runtime config disables. */
-export function registerCatalog(server: McpServer, context: () => ToolContext, config?: RuntimeConfig): void {
-  const disabled = new Set(config?.disabledTools ?? []);
-  const enabled = TOOLS.filter((tool) => !disabled.has(tool.name));
+/**
+ * Registers the catalog (tools, resources and prompts) on one MCP server:
+ * the tools the environment (READ_ONLY, TOOL_PRESET, ENABLED_TOOLS) and the
+ * runtime config in CONFIG_KV enable.
+ */
+export function registerCatalog(
+  server: McpServer,
+  context: () => ToolContext,
+  env: Parameters<typeof selectTools>[2],
+  config?: RuntimeConfig,
+): void {
+  const enabled = enabledTools(env, config);
   registerTools(server, enabled, context);
   serveCompactToolList(server, enabled);
   registerProfileResource(server, context);

@@ -12,6 +12,7 @@ import type { GraphClient } from "../graph/client.ts";
 import { GraphError, ToolError, toolErrorFromGraph } from "../graph/errors.ts";
 import type { AccountSummary } from "../agent/session-props.ts";
 import type { OnceRecord } from "../agent/user-account.ts";
+import { HEAVY_SEARCH_TOOLS, SMALL_LISTING_LIMIT, type RuntimeConfig } from "../config.ts";
 
 /** Kinds of cached Graph reads; a write names the kinds it makes stale. */
 export type CacheKind = "mail" | "calendar" | "contacts" | "directory" | "teams" | "files" | "tasks" | "search";
@@ -48,6 +49,8 @@ export interface CallServices {
   metrics?: AnalyticsEngineDataset;
   /** Signs the user out of this server everywhere (logout). */
   signOut(): Promise<{ grantsRevoked: number; cacheEntriesDeleted: number }>;
+  /** The operator's runtime settings (CONFIG_KV), re-read every 30 seconds at most. */
+  runtimeConfig?(): Promise<RuntimeConfig>;
 }
 
 /** A tool's answer: a short text for the model, and the same facts as structured content when it declares an output schema. */
@@ -198,8 +201,22 @@ async function invoke(
   context: ToolContext,
   record: CallRecord,
 ): Promise<CallToolResult> {
-  const { idempotencyKey, fresh, ...args } = rawArgs as { idempotencyKey?: string; fresh?: boolean };
+  const { idempotencyKey, fresh, ...args } = rawArgs as { idempotencyKey?: string; fresh?: boolean; count?: unknown };
   const services = context.services;
+
+  // The operator may turn tools off at runtime (CONFIG_KV) without a redeploy;
+  // sessions opened earlier learn it here, within 30 seconds.
+  const runtime = await services?.runtimeConfig?.();
+  if (runtime && spec.name !== "logout" && spec.name !== "authenticate") {
+    const off =
+      runtime.disabledTools.includes(spec.name) ||
+      (runtime.readOnly && spec.access === "write") ||
+      (!runtime.flags.search && HEAVY_SEARCH_TOOLS.has(spec.name));
+    if (off) throw new ToolError("forbidden", `${spec.name} is turned off on this server by its operator.`);
+    if (!runtime.flags.largeListings && typeof args.count === "number" && args.count > SMALL_LISTING_LIMIT) {
+      args.count = SMALL_LISTING_LIMIT;
+    }
+  }
 
   if (spec.idempotencyKey && idempotencyKey && services) {
     const argsHash = await sha256Hex(canonicalJson(args));
