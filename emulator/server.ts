@@ -10,6 +10,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { handleControl } from "./control.ts";
 import { routeEntra } from "./entra/routes.ts";
 import { faultResponse, takeFault } from "./faults.ts";
+import { answerBatch, isBatchRequest } from "./graph/batch.ts";
 import { graphError } from "./graph/responses.ts";
 import { GraphRouter } from "./graph/router.ts";
 import { GRAPH_ROUTES } from "./graph/routes.ts";
@@ -64,6 +65,7 @@ function landingPage(origin: string): EmulatorResponse {
 function route(request: EmulatorRequest, state: EmulatorState, origin: string): Outcome {
   const path = request.url.pathname;
   if (path === "/" && request.method === "GET") return { response: landingPage(origin) };
+  if (isBatchRequest(request)) return answerBatch(request, state, origin, graph);
   if (path === "/v1.0" || path.startsWith("/v1.0/")) return graph.handle(request, state, origin);
   return (
     routeEntra(request, state, origin) ?? {

@@ -29,6 +29,8 @@ export interface GraphRequest {
   body?: unknown;
   /** Send `body` as is (bytes or text) with this Content-Type instead of JSON. */
   rawContentType?: string;
+  /** A POST that only reads (`$batch` of GETs, `getSchedule`): retried like a GET. */
+  readOnly?: boolean;
 }
 
 /** Bytes Graph returned for a content (`$value`, `/content`) request. */
@@ -39,6 +41,8 @@ export interface GraphBytes {
 
 const REQUEST_TIMEOUT_MS = 20_000;
 const MAX_ATTEMPTS = 4;
+/** Graph's JSON batching takes at most 20 requests. */
+const MAX_BATCH = 20;
 /** A tool call's Graph work, retries and waits included, stays well inside a Worker request's limits. */
 const TOTAL_BUDGET_MS = 60_000;
 /** Longest Retry-After the client sleeps through inside one tool call; longer ones go back to the caller. */
@@ -128,6 +132,69 @@ export class GraphClient {
   }
 
   /**
+   * Several reads in one round trip (JSON batching, up to 20). Each answer is
+   * the parsed body or a GraphError; items Graph throttled or could not serve
+   * (429/503/504) are sent again in a later round, honouring Retry-After.
+   */
+  async batch<T = unknown>(
+    requests: readonly { id: string; path: string; query?: GraphRequest["query"]; headers?: Record<string, string> }[],
+  ): Promise<Map<string, T | GraphError>> {
+    if (requests.length > MAX_BATCH) throw new Error(`a Graph batch holds at most ${MAX_BATCH} requests`);
+    const results = new Map<string, T | GraphError>();
+    let pending = [...requests];
+    for (let round = 0; pending.length > 0; round++) {
+      const payload = {
+        requests: pending.map((item) => {
+          const url = this.resolveUrl(item.path, item.query);
+          return {
+            id: item.id,
+            method: "GET",
+            url: `${url.pathname.slice(new URL(this.baseUrl).pathname.length)}${url.search}`,
+            ...(item.headers ? { headers: item.headers } : {}),
+          };
+        }),
+      };
+      const answer = await this.post<{
+        responses: { id: string; status: number; headers?: Record<string, string>; body?: unknown }[];
+      }>("/$batch", payload, { readOnly: true });
+      const retry: typeof pending = [];
+      let wait = 0;
+      for (const response of answer.responses) {
+        const item = pending.find((candidate) => candidate.id === response.id);
+        if (!item) continue;
+        if (response.status < 400) {
+          results.set(item.id, response.body as T);
+          continue;
+        }
+        const body = (response.body ?? {}) as { error?: { code?: string; message?: string } };
+        const retryAfter = parseRetryAfter(
+          response.headers?.["Retry-After"] ?? response.headers?.["retry-after"] ?? null,
+        );
+        const error = new GraphError(
+          response.status,
+          body.error?.code ?? `HTTP${response.status}`,
+          body.error?.message ?? `HTTP ${response.status}`,
+          undefined,
+          retryAfter,
+        );
+        const retryable = response.status === 429 || response.status === 503 || response.status === 504;
+        if (retryable && round + 1 < MAX_ATTEMPTS && (retryAfter ?? 0) <= MAX_RETRY_WAIT_SECONDS) {
+          retry.push(item);
+          wait = Math.max(wait, retryAfter ?? backoffSeconds(round));
+        } else {
+          results.set(item.id, error);
+        }
+      }
+      pending = retry;
+      if (pending.length > 0) {
+        this.stats.retries++;
+        await sleep(wait);
+      }
+    }
+    return results;
+  }
+
+  /**
    * Content bytes (`/content`, `$value`), at most `maxBytes`. Graph answers
    * file content with a redirect to a pre-authenticated download URL on
    * another host; that URL is followed without our token.
@@ -192,6 +259,7 @@ export class GraphClient {
   async request(request: GraphRequest, mode: { raw: true }): Promise<Response>;
   async request<T>(request: GraphRequest, mode?: { raw: true }): Promise<T | Response> {
     const method = request.method ?? "GET";
+    const retriesLikeRead = method === "GET" || request.readOnly === true;
     const url = this.resolveUrl(request.path, request.query);
     const started = Date.now();
     let token = await this.accessToken(this.tokens.get());
@@ -221,7 +289,7 @@ export class GraphClient {
       } catch (cause) {
         // A write may have reached Graph before the connection failed: never resend it blindly.
         const wait = backoffSeconds(attempt);
-        if (method === "GET" && attempt + 1 < MAX_ATTEMPTS && this.withinBudget(started, wait)) {
+        if (retriesLikeRead && attempt + 1 < MAX_ATTEMPTS && this.withinBudget(started, wait)) {
           await sleep(wait);
           continue;
         }
@@ -233,7 +301,7 @@ export class GraphClient {
           (timedOut
             ? `Microsoft Graph did not answer within ${this.timeoutMs / 1000} seconds.`
             : "Microsoft Graph could not be reached.") +
-            (method === "GET" ? "" : " The change may or may not have been made: check before trying again."),
+            (retriesLikeRead ? "" : " The change may or may not have been made: check before trying again."),
         );
       }
       this.stats.lastStatus = response.status;
@@ -266,7 +334,7 @@ export class GraphClient {
       // 429 means Graph did not process the request, so even a write may be retried;
       // 503/504 may follow a processed write, so only reads are retried then.
       const retryable =
-        response.status === 429 || (method === "GET" && (response.status === 503 || response.status === 504));
+        response.status === 429 || (retriesLikeRead && (response.status === 503 || response.status === 504));
       const wait = error.retryAfterSeconds ?? backoffSeconds(attempt);
       if (
         retryable &&

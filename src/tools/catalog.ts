@@ -2,11 +2,14 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { selectTools, type RuntimeConfig } from "../config.ts";
 import { authenticate, logout, registerProfileResource, RESOURCE_SCOPES } from "./account.ts";
 import { registerTools, serveCompactToolList, type ToolContext, type ToolSpec } from "./define.ts";
-import { mailTools } from "./mail.ts";
+import { mailTools, registerMailResources } from "./mail.ts";
 import { registerPrompts } from "./prompts.ts";
+import { searchTools } from "./search.ts";
+import { taskTools } from "./tasks.ts";
+import { registerTeamsResources, teamsTools } from "./teams.ts";
 
 /** Every tool the server offers, in the order clients list them. */
-export const TOOLS: readonly ToolSpec[] = [authenticate, logout, ...mailTools] as readonly ToolSpec[];
+export const TOOLS: readonly ToolSpec[] = [authenticate, logout, ...mailTools, ...teamsTools, ...taskTools, ...searchTools] as readonly ToolSpec[];
 
 /** A tool's workload, for TOOL_PRESET: the kind of data it reads or changes. */
 export function workloadOf(tool: ToolSpec): string {
@@ -40,7 +43,9 @@ export function registerCatalog(
   registerTools(server, enabled, context);
   serveCompactToolList(server, enabled);
   registerProfileResource(server, context);
-  registerPrompts(server);
+  if (enabled.some((tool) => tool.cacheKind === "mail")) registerMailResources(server, context);
+  if (enabled.some((tool) => tool.cacheKind === "teams")) registerTeamsResources(server, context);
+  registerPrompts(server, context);
 }
 
 export const SERVER_INSTRUCTIONS =
