@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { userHashOf } from "../observability.ts";
 import { isSealedWithCurrentKey, keyRingOf, seal, unseal, type SealedValue } from "../auth/crypto.ts";
 import {
   MicrosoftIdentityError,
@@ -283,12 +284,14 @@ export class UserAccount extends DurableObject<Env> {
     try {
       const refreshed = await refreshMicrosoftToken(this.env, tokens);
       await this.persist(account.identity, refreshed);
+      await this.logRefresh(account, "ok");
       return { ok: true, accessToken: refreshed.accessToken, expiresAt: refreshed.expiresAt, scopes: refreshed.scopes };
     } catch (error) {
       if (error instanceof MicrosoftIdentityError && error.isPermanent) {
         // The sign-in is dead: revoke the user's MCP grants too, so their
         // clients get 401 on the next request and start a new sign-in.
         const userKey = userKeyOf(account.identity);
+        await this.logRefresh(account, "refused");
         await this.signOut();
         this.ctx.waitUntil(
           import("../auth/logout.ts")
@@ -298,12 +301,20 @@ export class UserAccount extends DurableObject<Env> {
         return signInRequired(`Microsoft refused to renew your sign-in (${error.error}: ${error.description}).`);
       }
       const reason = error instanceof MicrosoftIdentityError ? error.description : "unexpected error";
+      await this.logRefresh(account, "failed");
       return {
         ok: false,
         code: "upstream_unavailable",
         message: `Could not renew the Microsoft sign-in: ${reason}. Try again shortly.`,
       };
     }
+  }
+
+  /** Counts refreshes: a log line, and a data point where Analytics Engine is bound. */
+  private async logRefresh(account: StoredAccount, outcome: "ok" | "refused" | "failed"): Promise<void> {
+    const user = await userHashOf(userKeyOf(account.identity));
+    console.log(JSON.stringify({ event: "token_refresh", user, outcome }));
+    this.env.METRICS?.writeDataPoint({ blobs: ["token_refresh", outcome], doubles: [1], indexes: [user] });
   }
 
   private async persist(identity: MicrosoftIdentity, tokens: MicrosoftTokenSet): Promise<void> {
