@@ -145,8 +145,8 @@ const idempotencyKeyInput = z
   .string()
   .regex(/^[\w.:-]{8,128}$/)
   .optional()
-  .describe("Unique id of this action (8-128 chars); a repeat within 24h returns the first result, acting once");
-const freshInput = z.boolean().optional().describe("true: skip cached results");
+  .describe("Optional unique key; a repeat within 24h returns the first result, acting once");
+const freshInput = z.boolean().optional().describe("Skip the cache");
 
 /** The input a client sees: the tool's own fields plus the mechanisms it takes part in. */
 export function inputShapeOf(spec: ToolSpec): z.ZodRawShape {
@@ -377,21 +377,37 @@ function logToolCall(
 }
 
 /** JSON Schema keywords that cost tokens in every listing and tell a model nothing. */
-function compactSchema(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(compactSchema);
+function compactSchema(schema: unknown, output = false): unknown {
+  if (Array.isArray(schema)) return schema.map((item) => compactSchema(item, output));
   if (typeof schema !== "object" || schema === null) return schema;
   const formatted = "format" in schema;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(schema)) {
     if (key === "$schema") continue;
     if (key === "additionalProperties" && value === false) continue;
-    // `format` (email, base64, date-time) says what the long generated regex does.
-    if (formatted && (key === "pattern" || key === "contentEncoding")) continue;
+    // `format` (email, base64, date-time) says what the long generated regex does;
+    // other long patterns are enforced, and the field's description says the format.
+    if (key === "pattern" && (formatted || (typeof value === "string" && value.length > 40))) continue;
+    if (formatted && key === "contentEncoding") continue;
     // Limits no model comes near (a 1,000,000-character body) are enforced, not advertised.
     if (key === "maxLength" && typeof value === "number" && value > 10_000) continue;
-    out[key] = compactSchema(value);
+    // Output schemas describe what comes back; the model does not need their prose or key lists.
+    if (output && (key === "description" || key === "required")) continue;
+    out[key] = compactSchema(value, output);
   }
   return out;
+}
+
+/**
+ * The annotations as listed: all four hints for tools that change things;
+ * for read-only tools `readOnlyHint` and `openWorldHint` only, since the MCP
+ * specification gives the destructive and idempotent hints meaning only
+ * when `readOnlyHint` is false.
+ */
+function listedAnnotations(spec: ToolSpec): ToolAnnotations {
+  const { title: _title, ...annotations } = annotationsOf(spec);
+  if (spec.access === "read") return { readOnlyHint: true, openWorldHint: annotations.openWorldHint };
+  return annotations;
 }
 
 /**
@@ -400,19 +416,19 @@ function compactSchema(schema: unknown): unknown {
  * the whole catalog is read by the model on every turn.
  */
 export function toolDefinition(spec: ToolSpec): Tool {
-  const { title: _title, ...annotations } = annotationsOf(spec);
   const definition: Tool = {
     name: spec.name,
     title: spec.title,
     description: spec.description,
     inputSchema: compactSchema(
-      z.toJSONSchema(z.object(spec.input), { io: "input", target: "draft-7" }),
+      z.toJSONSchema(z.object(inputShapeOf(spec)), { io: "input", target: "draft-7" }),
     ) as Tool["inputSchema"],
-    annotations,
+    annotations: listedAnnotations(spec),
   };
   if (spec.output) {
     definition.outputSchema = compactSchema(
       z.toJSONSchema(z.object(spec.output), { io: "output", target: "draft-7" }),
+      true,
     ) as Tool["outputSchema"];
   }
   return definition;
