@@ -5,7 +5,7 @@ export interface Person {
   address: string;
 }
 
-export type AttachmentKind = "pdf" | "docx" | "png" | "txt" | "csv";
+export type AttachmentKind = "pdf" | "docx" | "png" | "txt" | "csv" | "json" | "xml";
 
 export interface MailTopic {
   subject: string;
@@ -389,3 +389,66 @@ export const DRAFT_IDEAS: readonly { subject: string; lines: readonly string[] }
     lines: ["The search works much better now.", "The navigation on mobile still needs work."],
   },
 ];
+
+/** A designed HTML newsletter (styles, links, a list and a table), as marketing mail arrives. */
+export const NEWSLETTER = {
+  subject: "This month at Litware Events",
+  sender: WEBINARS,
+  html:
+    "<style>.hero{font-family:Segoe UI,sans-serif;color:#0b5394}td{padding:4px 8px}</style>" +
+    '<div class="hero"><h1>This month at Litware Events</h1></div>' +
+    "<p>Three sessions for marketing teams, all free for registered partners.</p>" +
+    "<ul><li>Designing for accessibility, Tuesday 10:00 Pacific</li>" +
+    "<li>Measuring campaign lift without cookies, Wednesday 09:00 Pacific</li>" +
+    "<li>Writing release notes people read, Thursday 11:00 Pacific</li></ul>" +
+    '<p>Save your seat on the <a href="https://events.litware.example/register?utm_source=newsletter&amp;utm_medium=email">registration page</a>, ' +
+    'or browse the <a href="https://events.litware.example/archive">recordings archive</a>.</p>' +
+    "<table><tr><th>Session</th><th>Seats left</th></tr><tr><td>Accessibility</td><td>42</td></tr>" +
+    "<tr><td>Campaign lift</td><td>17</td></tr></table>" +
+    '<p style="font-size:10px">You receive this because you registered for a Litware webinar. ' +
+    '<a href="https://events.litware.example/unsubscribe">Unsubscribe</a></p>',
+};
+
+/** A partner's large files for review: big images and documents, and a configuration file. */
+export const LAUNCH_ASSETS = {
+  subject: "Mark 8 launch assets for review",
+  lines: [
+    "Attached are the final Mark 8 billboard and the print brochure for your review.",
+    "The campaign settings and the product feed are attached too, in case your web team needs them.",
+    "The billboard file is large; let me know if you need a smaller version for email.",
+  ],
+  files: [
+    { name: "Mark 8 billboard.png", size: 1_650_000 },
+    { name: "Mark 8 print brochure.pdf", size: 1_200_000 },
+    { name: "campaign-settings.json", size: 2_400 },
+    { name: "product-feed.xml", size: 3_200 },
+  ],
+};
+
+/** Meeting notes long enough that a reader has to page through them. */
+export const ADVISORY_NOTES = {
+  subject: "Notes from the customer advisory board",
+  sections: [
+    "Opening and introductions",
+    "Reporting and dashboards",
+    "Mobile experience",
+    "Pricing and packaging",
+    "Support and onboarding",
+    "Roadmap requests",
+    "Partner ecosystem",
+    "Security and compliance",
+    "Wrap-up and next steps",
+  ],
+  lines: [
+    "Customers asked for scheduled exports of every dashboard, not only the sales ones.",
+    "Several members said the mobile app should work offline for at least a day.",
+    "Northwind wants single sign-on across all of their subsidiaries by the end of the year.",
+    "Fabrikam would pay for premium support if it included a named engineer.",
+    "Most members prefer quarterly releases over monthly ones, with clear release notes.",
+    "Onboarding takes too long for teams of more than fifty people; templates would help.",
+    "Adatum asked whether data residency in the EU is on the roadmap.",
+    "The group agreed to meet again in the spring, in person if travel budgets allow.",
+    "Action item: share the draft roadmap with the board two weeks before the next meeting.",
+    "Tailspin asked for an API to pull usage data into their own reporting tools.",
+  ],
+};

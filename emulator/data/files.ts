@@ -1,6 +1,7 @@
 /**
- * Attachment contents for the seed: text and CSV files with real text, small
- * but valid PDF and PNG files, and DOCX files that only start like one (a zip).
+ * Attachment contents for the seed: text, CSV, JSON and XML files with real
+ * text, small but valid PDF and PNG files, and DOCX files that only start like
+ * one (a zip).
  */
 import { createHash } from "node:crypto";
 import { crc32, deflateSync } from "node:zlib";
@@ -13,6 +14,8 @@ export const CONTENT_TYPES: Record<AttachmentKind, string> = {
   png: "image/png",
   txt: "text/plain",
   csv: "text/csv",
+  json: "application/json",
+  xml: "application/xml",
 };
 
 export function attachmentKind(fileName: string): AttachmentKind {
@@ -110,6 +113,35 @@ function pngFile(size: number, seed: string): Buffer {
   ]);
 }
 
+function jsonFile(title: string, size: number, random: SeededRandom): Buffer {
+  const channels: { name: string; budgetUsd: number; active: boolean }[] = [];
+  const names = ["search", "social", "events", "email", "partners", "display", "video"];
+  let length = 0;
+  while (length < size - 120) {
+    const channel = {
+      name: `${random.pick(names)}-${channels.length + 1}`,
+      budgetUsd: random.int(1_000, 90_000),
+      active: random.chance(0.7),
+    };
+    channels.push(channel);
+    length += JSON.stringify(channel).length + 6;
+  }
+  return Buffer.from(JSON.stringify({ campaign: title, currency: "USD", channels }, null, 2));
+}
+
+function xmlFile(title: string, size: number, random: SeededRandom): Buffer {
+  const items: string[] = [];
+  let length = 0;
+  while (length < size - 150) {
+    const item = `  <item sku="MK8-${String(items.length + 1).padStart(3, "0")}" price="${random.int(99, 1_499)}.00" stock="${random.int(0, 400)}"/>`;
+    items.push(item);
+    length += item.length + 1;
+  }
+  return Buffer.from(
+    `<?xml version="1.0" encoding="UTF-8"?>\n<feed title="${title.replace(/[<&"]/g, "")}">\n${items.join("\n")}\n</feed>\n`,
+  );
+}
+
 /** The bytes of a seeded attachment of about `size` bytes. */
 export function fileContent(
   kind: AttachmentKind,
@@ -124,6 +156,10 @@ export function fileContent(
       return textFile(title, lines, size, random);
     case "csv":
       return csvFile(size, random);
+    case "json":
+      return jsonFile(title, size, random);
+    case "xml":
+      return xmlFile(title, size, random);
     case "pdf":
       return pdfFile(title, size, seed);
     case "png":

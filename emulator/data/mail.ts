@@ -5,24 +5,27 @@
  */
 import type { Recipient } from "@microsoft/microsoft-graph-types";
 import { createHash } from "node:crypto";
-import { bodyPreview, escapeHtml, htmlToText } from "../html-text.ts";
+import { bodyPreview, escapeHtml, htmlDocument, htmlToText } from "../html-text.ts";
 import type { Mailbox, StoredAttachment, StoredFolder, StoredMessage, WellKnownFolderName } from "../model.ts";
 import { ADELE, ALEX, DEMO_USERS, MEGAN, type DemoUser } from "../tenant.ts";
 import {
+  ADVISORY_NOTES,
   CATEGORIES,
   DRAFT_IDEAS,
   EXTERNAL_PEOPLE,
   GENERAL_LINES,
   GREETINGS,
   JUNK_MAIL,
+  LAUNCH_ASSETS,
   MAIL_TOPICS,
+  NEWSLETTER,
   SIGN_OFFS,
   type MailTopic,
   type Person,
 } from "./corpus.ts";
 import { attachmentKind, CONTENT_TYPES, fileContent } from "./files.ts";
 import { SeededRandom, stableId } from "./random.ts";
-import { DAY, isoSeconds, MINUTE, utcDateTime } from "./time.ts";
+import { DAY, HOUR, isoSeconds, MINUTE, utcDateTime } from "./time.ts";
 
 /** How many messages each user's threads add up to (junk mail and drafts come on top). */
 const THREAD_MESSAGES: Record<string, number> = { [ADELE.id]: 330, [MEGAN.id]: 210, [ALEX.id]: 150 };
@@ -78,10 +81,6 @@ function isAutomated(person: Person): boolean {
   return ![...DEMO_USERS.map(personOf), ...EXTERNAL_PEOPLE].some((known) => known.address === person.address);
 }
 
-function htmlDocument(content: string): string {
-  return `<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"></head><body>${content}</body></html>`;
-}
-
 /** A message before it is stored. */
 interface PendingMessage {
   from: Person;
@@ -119,6 +118,7 @@ class MailboxSeeder {
     while (this.messages.size < target) this.addThread();
     this.addJunk();
     this.addDraftIdeas();
+    this.addShowcase();
     return { folders: this.folders, messages: this.messages };
   }
 
@@ -217,7 +217,7 @@ class MailboxSeeder {
     const count = this.random.int(1, topic.files.length);
     return topic.files.slice(0, count).map((name) => {
       const kind = attachmentKind(name);
-      const textual = kind === "txt" || kind === "csv";
+      const textual = kind === "txt" || kind === "csv" || kind === "json" || kind === "xml";
       const size = textual
         ? this.random.int(600, 24_000)
         : this.random.chance(0.05)
@@ -354,6 +354,74 @@ class MailboxSeeder {
         conversationId,
       );
     });
+  }
+
+  /**
+   * Messages every user has, whatever the random threads gave them: a designed
+   * newsletter (styles, links, a table), a partner's large files of several
+   * types (two over 1 MB), and notes long enough to page through.
+   */
+  private addShowcase(): void {
+    const thread = () => stableId("AAQkAGI2", this.user.id, "conversation", this.threads++);
+    this.store(
+      {
+        from: NEWSLETTER.sender,
+        to: [this.me],
+        cc: [],
+        subject: NEWSLETTER.subject,
+        ownHtml: NEWSLETTER.html,
+        at: this.dayStart - 20 * HOUR,
+        folder: this.folder("inbox"),
+        attachments: [],
+      },
+      thread(),
+    );
+    const partner = EXTERNAL_PEOPLE.find((person) => person.jobTitle === "Creative Director") ?? EXTERNAL_PEOPLE[0]!;
+    const assetsAt = this.dayStart - 30 * HOUR;
+    this.store(
+      {
+        from: partner,
+        to: [this.me],
+        cc: [],
+        subject: LAUNCH_ASSETS.subject,
+        ownHtml:
+          `<p>Hi ${escapeHtml(firstName(this.me))},</p>` +
+          LAUNCH_ASSETS.lines.map((line) => `<p>${escapeHtml(line)}</p>`).join("") +
+          `<p>Best regards,<br>${escapeHtml(firstName(partner))}</p>`,
+        at: assetsAt,
+        folder: this.folder("inbox"),
+        attachments: LAUNCH_ASSETS.files.map((file) => {
+          const kind = attachmentKind(file.name);
+          const bytes = fileContent(kind, LAUNCH_ASSETS.subject, LAUNCH_ASSETS.lines, file.size, this.random);
+          return this.attachment(file.name, CONTENT_TYPES[kind], bytes, false, assetsAt);
+        }),
+      },
+      thread(),
+    );
+    const author = this.random.pick(this.colleagues());
+    const notes = ADVISORY_NOTES.sections
+      .map(
+        (section, index) =>
+          `<h2>${index + 1}. ${escapeHtml(section)}</h2>` +
+          Array.from({ length: 8 }, () => {
+            const sentences = Array.from({ length: 5 }, () => this.random.pick(ADVISORY_NOTES.lines));
+            return `<p>${escapeHtml(sentences.join(" "))}</p>`;
+          }).join(""),
+      )
+      .join("");
+    this.store(
+      {
+        from: author,
+        to: [this.me],
+        cc: [],
+        subject: ADVISORY_NOTES.subject,
+        ownHtml: `<p>Hi ${escapeHtml(firstName(this.me))}, here are the full notes from yesterday.</p>${notes}`,
+        at: this.dayStart - 52 * HOUR,
+        folder: this.folder("inbox"),
+        attachments: [],
+      },
+      thread(),
+    );
   }
 }
 

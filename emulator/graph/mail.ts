@@ -1,8 +1,23 @@
-/** Mail endpoints: folders, messages (list, filter, search, page, read), attachments; sendMail is in send-mail.ts. */
-import type { ItemBody } from "@microsoft/microsoft-graph-types";
-import { htmlToText, textToHtml } from "../html-text.ts";
-import type { Mailbox, StoredAttachment, StoredFolder, StoredMessage } from "../model.ts";
-import { findFolder, mailboxOf, NOT_FOUND_MESSAGE } from "./mailbox.ts";
+/**
+ * Mail endpoints: folders, messages (list, filter, search, page, read),
+ * attachments; sendMail is in send-mail.ts, the other writes (drafts, reply,
+ * forward, move, update, delete) in mail-actions.ts. Registers the Microsoft
+ * Search provider for `message`.
+ */
+import type { StoredFolder } from "../model.ts";
+import { mailActionRoutes } from "./mail-actions.ts";
+import {
+  expandsAttachments,
+  findAttachment,
+  findMessage,
+  messageResponse,
+  metadata,
+  preferenceApplied,
+  presentFolder,
+  presentMessage,
+  selection,
+} from "./mail-present.ts";
+import { searchMessages } from "./mail-search.ts";
 import {
   ATTACHMENT_SCHEMA,
   FOLDER_COLLECTION,
@@ -10,114 +25,18 @@ import {
   MESSAGE_COLLECTION,
   MESSAGE_SCHEMA,
 } from "./mail-schema.ts";
+import { findFolder, mailboxOf } from "./mailbox.ts";
 import { queryCollection } from "./odata/collection.ts";
 import { applySelect, parseSelect } from "./odata/select.ts";
-import { graphBytes, graphJson, GraphFailure } from "./responses.ts";
+import { graphBytes, graphJson } from "./responses.ts";
 import type { GraphContext, GraphRoute } from "./router.ts";
+import { registerSearchProvider } from "./search-index.ts";
 import { sendMail } from "./send-mail.ts";
+
+registerSearchProvider("message", searchMessages);
 
 const READ_FOLDERS = ["Mail.ReadBasic", "Mail.Read", "Mail.ReadWrite"];
 const READ_MAIL = ["Mail.Read", "Mail.ReadWrite"];
-
-function findMessage(context: GraphContext, id: string, folder?: StoredFolder): StoredMessage {
-  const message = mailboxOf(context).messages.get(id);
-  if (!message || (folder && message.parentFolderId !== folder.id)) {
-    throw new GraphFailure(404, "ErrorItemNotFound", NOT_FOUND_MESSAGE);
-  }
-  return message;
-}
-
-function findAttachment(message: StoredMessage, id: string): StoredAttachment {
-  const attachment = message.attachments.find((candidate) => candidate.id === id);
-  if (!attachment) throw new GraphFailure(404, "ErrorItemNotFound", NOT_FOUND_MESSAGE);
-  return attachment;
-}
-
-/** `${origin}/v1.0/$metadata#users('{id}')/{path}`, the @odata.context Graph gives mail resources. */
-function metadata(context: GraphContext, path: string): string {
-  return `${context.origin}/v1.0/$metadata#users('${context.user.id}')/${path}`;
-}
-
-function selection(select: readonly string[] | undefined): string {
-  return select ? `(${select.join(",")})` : "";
-}
-
-/** The body type asked for with `Prefer: outlook.body-content-type="text"` (or "html"). */
-function preferredBodyType(context: GraphContext): "text" | "html" | undefined {
-  const match = /outlook\.body-content-type\s*=\s*"?(text|html)"?/i.exec(context.request.headers.prefer ?? "");
-  return match?.[1]?.toLowerCase() as "text" | "html" | undefined;
-}
-
-function preferenceApplied(context: GraphContext): Record<string, string> {
-  const type = preferredBodyType(context);
-  return type ? { "Preference-Applied": `outlook.body-content-type="${type}"` } : {};
-}
-
-function convertBody(
-  body: ItemBody | null | undefined,
-  type: "text" | "html" | undefined,
-): ItemBody | null | undefined {
-  if (!body || !type || body.contentType === type) return body;
-  const content = body.content ?? "";
-  return { contentType: type, content: type === "text" ? htmlToText(content) : textToHtml(content) };
-}
-
-function expandsAttachments(context: GraphContext): boolean {
-  const expand = context.query.get("$expand");
-  if (expand === null) return false;
-  if (expand.trim().toLowerCase() !== "attachments") {
-    throw new GraphFailure(
-      400,
-      "BadRequest",
-      `Could not find a navigation property named '${expand}' on type '${MESSAGE_SCHEMA.type}'; the emulator expands 'attachments' only.`,
-    );
-  }
-  return true;
-}
-
-/** A stored message as Graph returns it for this request: $select, $expand=attachments and the body preference applied. */
-function presentMessage(
-  context: GraphContext,
-  message: StoredMessage,
-  select: readonly string[] | undefined,
-  expand: boolean,
-): Record<string, unknown> {
-  const { attachments, ...stored } = message;
-  const body = convertBody(stored.body, preferredBodyType(context));
-  const resource: Record<string, unknown> = { "@odata.etag": `W/"${message.changeKey}"`, ...stored, body };
-  if (select?.includes("uniqueBody")) resource.uniqueBody = body;
-  const presented = applySelect(resource, MESSAGE_SCHEMA, select);
-  if (expand) {
-    presented["attachments@odata.context"] = metadata(context, `messages('${message.id}')/attachments`);
-    presented.attachments = attachments.map((attachment) => ({ ...attachment }));
-  }
-  return presented;
-}
-
-function presentFolder(
-  mailbox: Mailbox,
-  folder: StoredFolder,
-  select: readonly string[] | undefined,
-): Record<string, unknown> {
-  const messages = [...mailbox.messages.values()].filter((message) => message.parentFolderId === folder.id);
-  const resource = {
-    id: folder.id,
-    displayName: folder.displayName,
-    parentFolderId: folder.parentFolderId,
-    childFolderCount: mailbox.folders.filter((child) => child.parentFolderId === folder.id).length,
-    unreadItemCount: messages.filter((message) => !message.isRead).length,
-    totalItemCount: messages.length,
-    sizeInBytes: messages.reduce(
-      (sum, message) =>
-        sum +
-        (message.body?.content?.length ?? 0) +
-        message.attachments.reduce((total, attachment) => total + attachment.size, 0),
-      0,
-    ),
-    isHidden: folder.isHidden ?? false,
-  };
-  return applySelect(resource, FOLDER_SCHEMA, select);
-}
 
 function listFolders(context: GraphContext, folders: StoredFolder[], contextPath: string) {
   const mailbox = mailboxOf(context);
@@ -152,17 +71,7 @@ function listMessages(context: GraphContext, folder?: StoredFolder) {
 }
 
 function getMessage(context: GraphContext, folder?: StoredFolder) {
-  const message = findMessage(context, context.params.messageId ?? "", folder);
-  const select = parseSelect(context.query, MESSAGE_SCHEMA);
-  return graphJson(
-    context.request,
-    200,
-    {
-      "@odata.context": metadata(context, `messages${selection(select)}/$entity`),
-      ...presentMessage(context, message, select, expandsAttachments(context)),
-    },
-    preferenceApplied(context),
-  );
+  return messageResponse(context, 200, findMessage(context, context.params.messageId ?? "", folder));
 }
 
 export const mailRoutes: readonly GraphRoute[] = [
@@ -254,4 +163,5 @@ export const mailRoutes: readonly GraphRoute[] = [
     },
   },
   { method: "POST", path: "/me/sendMail", scopes: ["Mail.Send"], handle: sendMail },
+  ...mailActionRoutes,
 ];

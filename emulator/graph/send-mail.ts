@@ -2,6 +2,7 @@
  * POST /me/sendMail: validates the request the way Graph does, then delivers:
  * a copy in the sender's Sent Items (unless saveToSentItems is false) and an
  * unread copy in the Inbox of every recipient who is a user of the tenant.
+ * The reading and delivering parts serve drafts, reply and forward too.
  */
 import type { Recipient } from "@microsoft/microsoft-graph-types";
 import { stableId } from "../data/random.ts";
@@ -9,7 +10,7 @@ import { isoSeconds } from "../data/time.ts";
 import { bodyPreview, htmlToText } from "../html-text.ts";
 import { jsonBody, type EmulatorResponse } from "../http.ts";
 import type { StoredAttachment, StoredMessage } from "../model.ts";
-import { findUser, type DemoUser } from "../tenant.ts";
+import { findUser } from "../tenant.ts";
 import { MESSAGE_SCHEMA } from "./mail-schema.ts";
 import { findFolder } from "./mailbox.ts";
 import { graphEmpty, GraphFailure } from "./responses.ts";
@@ -20,8 +21,8 @@ const ADDRESS = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const IMPORTANCE = ["low", "normal", "high"] as const;
 
-/** What a client sends: a message and whether to keep a copy. */
-interface OutgoingMessage {
+/** A message as a client writes it (sendMail, a new draft, the `message` of reply or forward). */
+export interface OutgoingMessage {
   subject: string;
   body: { contentType: "text" | "html"; content: string };
   toRecipients: Recipient[];
@@ -32,15 +33,15 @@ interface OutgoingMessage {
   attachments: Omit<StoredAttachment, "id">[];
 }
 
-function unreadable(message: string): GraphFailure {
+export function unreadable(message: string): GraphFailure {
   return new GraphFailure(400, "RequestBodyRead", message);
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function rejectUnknownProperties(value: Record<string, unknown>, known: readonly string[], type: string): void {
+export function rejectUnknownProperties(value: Record<string, unknown>, known: readonly string[], type: string): void {
   const unknown = Object.keys(value).find((name) => !name.includes("@odata.") && !known.includes(name));
   if (unknown) {
     throw unreadable(
@@ -49,7 +50,7 @@ function rejectUnknownProperties(value: Record<string, unknown>, known: readonly
   }
 }
 
-function readRecipients(value: unknown, property: string): Recipient[] {
+export function readRecipients(value: unknown, property: string): Recipient[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) {
     throw unreadable(
@@ -76,7 +77,7 @@ function readRecipients(value: unknown, property: string): Recipient[] {
   });
 }
 
-function readAttachments(value: unknown): OutgoingMessage["attachments"] {
+export function readAttachments(value: unknown): OutgoingMessage["attachments"] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw unreadable("Cannot read 'attachments': a 'StartArray' node was expected.");
   return value.map((entry: unknown, index) => {
@@ -120,7 +121,7 @@ function readAttachments(value: unknown): OutgoingMessage["attachments"] {
   });
 }
 
-function readMessage(value: unknown): OutgoingMessage {
+export function readMessage(value: unknown): OutgoingMessage {
   if (!isObject(value)) {
     throw new GraphFailure(400, "ErrorInvalidRequest", "The request must carry a 'message' object.");
   }
@@ -159,45 +160,43 @@ function readMessage(value: unknown): OutgoingMessage {
   };
 }
 
-interface Delivery {
-  owner: DemoUser;
+/** Where a new message goes and what it is there. */
+export interface Placement {
   folderId: string;
-  /** A name for this copy, unique within the request. */
-  copy: string;
-  isSenderCopy: boolean;
+  /** Parts of the new message's id: unique within the emulator's lifetime. */
+  key: (string | number)[];
+  conversationId: string;
+  isRead: boolean;
+  isDraft: boolean;
+  /** Bcc recipients are kept only in the sender's copy. */
+  keepBcc: boolean;
 }
 
-/** The copy of `outgoing` that lands in one mailbox. */
-function storedCopy(
-  context: GraphContext,
-  outgoing: OutgoingMessage,
-  conversationId: string,
-  delivery: Delivery,
-): StoredMessage {
+/** A new stored message from what a client wrote, sent (or saved) by the signed-in user. */
+export function newStoredMessage(context: GraphContext, outgoing: OutgoingMessage, place: Placement): StoredMessage {
   const now = isoSeconds(Date.now());
-  const key = [delivery.owner.id, "sent", context.request.requestId, delivery.copy];
-  const id = stableId("AAMkAGI2", ...key);
+  const id = stableId("AAMkAGI2", ...place.key);
   const sender: Recipient = { emailAddress: { name: context.user.displayName, address: context.user.mail } };
   const text = outgoing.body.contentType === "html" ? htmlToText(outgoing.body.content) : outgoing.body.content;
   return {
     id,
     createdDateTime: now,
     lastModifiedDateTime: now,
-    changeKey: `CQAAABYAAAA${stableId("", ...key, "change").slice(0, 28)}`,
+    changeKey: `CQAAABYAAAA${stableId("", ...place.key, "change").slice(0, 28)}`,
     categories: [],
     receivedDateTime: now,
     sentDateTime: now,
     hasAttachments: outgoing.attachments.some((attachment) => !attachment.isInline),
-    internetMessageId: `<${stableId("", context.request.requestId, "internet").slice(0, 32)}@${context.user.mail.split("@")[1]}>`,
+    internetMessageId: `<${stableId("", ...place.key, "internet").slice(0, 32)}@${context.user.mail.split("@")[1]}>`,
     subject: outgoing.subject,
     bodyPreview: bodyPreview(text),
     importance: outgoing.importance,
-    parentFolderId: delivery.folderId,
-    conversationId,
+    parentFolderId: place.folderId,
+    conversationId: place.conversationId,
     isDeliveryReceiptRequested: false,
     isReadReceiptRequested: false,
-    isRead: delivery.isSenderCopy,
-    isDraft: false,
+    isRead: place.isRead,
+    isDraft: place.isDraft,
     webLink: `https://outlook.office365.com/owa/?ItemID=${encodeURIComponent(id)}&exvsurl=1&viewmodel=ReadMessageItem`,
     inferenceClassification: "focused",
     body: outgoing.body,
@@ -205,14 +204,62 @@ function storedCopy(
     from: sender,
     toRecipients: outgoing.toRecipients,
     ccRecipients: outgoing.ccRecipients,
-    bccRecipients: delivery.isSenderCopy ? outgoing.bccRecipients : [],
+    bccRecipients: place.keepBcc ? outgoing.bccRecipients : [],
     replyTo: outgoing.replyTo,
     flag: { flagStatus: "notFlagged" },
     attachments: outgoing.attachments.map((attachment, index) => ({
       ...attachment,
-      id: stableId("AAMkAGI2", ...key, "attachment", index),
+      id: stableId("AAMkAGI2", ...place.key, "attachment", index),
     })),
   };
+}
+
+/**
+ * Sends `outgoing` as the signed-in user: a read copy in their Sent Items
+ * (unless `saveToSentItems` is false) and an unread copy in the Inbox of every
+ * recipient who is a user of the tenant. Refuses a message without recipients.
+ * Returns the sender's copy.
+ */
+export function deliver(
+  context: GraphContext,
+  outgoing: OutgoingMessage,
+  conversationId: string,
+  saveToSentItems = true,
+): StoredMessage | undefined {
+  const recipients = [...outgoing.toRecipients, ...outgoing.ccRecipients, ...outgoing.bccRecipients];
+  if (recipients.length === 0) {
+    throw new GraphFailure(400, "ErrorInvalidRecipients", "At least one recipient is required, but none were found.");
+  }
+  const requestId = context.request.requestId;
+  let senderCopy: StoredMessage | undefined;
+  if (saveToSentItems) {
+    const folderId = findFolder(context.state.dataOf(context.user.id).mailbox, "sentitems").id;
+    senderCopy = newStoredMessage(context, outgoing, {
+      folderId,
+      key: [context.user.id, "sent", requestId, "sentitems"],
+      conversationId,
+      isRead: true,
+      isDraft: false,
+      keepBcc: true,
+    });
+    context.state.dataOf(context.user.id).mailbox.messages.set(senderCopy.id, senderCopy);
+  }
+  const inTenant = new Set(
+    recipients.map((entry) => findUser(entry.emailAddress?.address ?? "")).filter((user) => user !== undefined),
+  );
+  for (const owner of inTenant) {
+    const mailbox = context.state.dataOf(owner.id).mailbox;
+    const copy = newStoredMessage(context, outgoing, {
+      folderId: findFolder(mailbox, "inbox").id,
+      key: [owner.id, "sent", requestId, "inbox"],
+      conversationId,
+      isRead: false,
+      isDraft: false,
+      keepBcc: false,
+    });
+    mailbox.messages.set(copy.id, copy);
+  }
+  return senderCopy;
 }
 
 export function sendMail(context: GraphContext): EmulatorResponse {
@@ -233,27 +280,6 @@ export function sendMail(context: GraphContext): EmulatorResponse {
     throw unreadable("'saveToSentItems' must be true or false.");
   }
   const outgoing = readMessage(message);
-  const recipients = [...outgoing.toRecipients, ...outgoing.ccRecipients, ...outgoing.bccRecipients];
-  if (recipients.length === 0) {
-    throw new GraphFailure(400, "ErrorInvalidRecipients", "At least one recipient is required, but none were found.");
-  }
-
-  const deliveries: Delivery[] = [];
-  if (saveToSentItems !== false) {
-    const folderId = findFolder(context.state.dataOf(context.user.id).mailbox, "sentitems").id;
-    deliveries.push({ owner: context.user, folderId, copy: "sentitems", isSenderCopy: true });
-  }
-  const inTenant = new Set(
-    recipients.map((entry) => findUser(entry.emailAddress?.address ?? "")).filter((user) => user !== undefined),
-  );
-  for (const owner of inTenant) {
-    const folderId = findFolder(context.state.dataOf(owner.id).mailbox, "inbox").id;
-    deliveries.push({ owner, folderId, copy: "inbox", isSenderCopy: false });
-  }
-  const conversationId = stableId("AAQkAGI2", "sent", context.request.requestId);
-  for (const delivery of deliveries) {
-    const copy = storedCopy(context, outgoing, conversationId, delivery);
-    context.state.dataOf(delivery.owner.id).mailbox.messages.set(copy.id, copy);
-  }
+  deliver(context, outgoing, stableId("AAQkAGI2", "sent", context.request.requestId), saveToSentItems !== false);
   return graphEmpty(context.request, 202);
 }

@@ -1,30 +1,24 @@
 import type { Message } from "@microsoft/microsoft-graph-types";
 import { z } from "zod";
-import { ToolError } from "../graph/errors.ts";
 import { defineTool } from "./define.ts";
 import { clip, formatAddress, shortDateTime } from "./format.ts";
+import { getAttachment, getEmail, listMailFolders } from "./mail-read.ts";
+import {
+  attachmentsInput,
+  bodyTypeInput,
+  fileAttachments,
+  folderSegment,
+  importanceInput,
+  recipientList,
+  recipients,
+} from "./mail-shared.ts";
+import { mailWriteTools } from "./mail-write.ts";
+
+export { registerMailResources } from "./mail-read.ts";
 
 /** Fields a message listing needs; Graph's default response carries ~40 more. */
 const LIST_FIELDS = "id,subject,from,receivedDateTime,isRead,importance,hasAttachments,bodyPreview,flag";
 const PREVIEW_CHARS = 140;
-/**
- * Attachments travel base64 inside one MCP request (4 MB at most) and one Graph
- * sendMail request (4 MB at most): 2.5 MiB of files leaves room for both.
- */
-export const MAX_INLINE_ATTACHMENT_BYTES = 2.5 * 1024 * 1024;
-
-const WELL_KNOWN_FOLDERS: Record<string, string> = {
-  inbox: "inbox",
-  sent: "sentitems",
-  sentitems: "sentitems",
-  drafts: "drafts",
-  archive: "archive",
-  deleted: "deleteditems",
-  deleteditems: "deleteditems",
-  junk: "junkemail",
-  junkemail: "junkemail",
-};
-
 const messageSummary = z.object({
   id: z.string(),
   subject: z.string(),
@@ -95,18 +89,6 @@ function renderListing(heading: string, messages: MessageSummary[], nextCursor: 
   return lines.join("\n");
 }
 
-function folderPath(folder: string): { path: string; label: string } {
-  const wellKnown = WELL_KNOWN_FOLDERS[folder.toLowerCase()];
-  if (wellKnown) return { path: `/me/mailFolders/${wellKnown}/messages`, label: folder.toLowerCase() };
-  if (!/^[A-Za-z0-9_=+/-]+$/.test(folder)) {
-    throw new ToolError(
-      "invalid_input",
-      `folder: "${folder}" is neither a folder name (inbox, sent, drafts, archive, deleted, junk) nor a folder id.`,
-    );
-  }
-  return { path: `/me/mailFolders/${encodeURIComponent(folder)}/messages`, label: "folder" };
-}
-
 export const getEmails = defineTool({
   name: "getEmails",
   title: "List emails",
@@ -127,7 +109,8 @@ export const getEmails = defineTool({
   access: "read",
   cacheKind: "mail",
   async run({ count, folder, unreadOnly, cursor }, { graph }) {
-    const { path, label } = folderPath(folder);
+    const { segment, label } = folderSegment(folder);
+    const path = `/me/mailFolders/${segment}/messages`;
     const page = await graph.get<MessagePage>(cursor ?? path, {
       query: cursor
         ? undefined
@@ -157,7 +140,7 @@ export const searchEmails = defineTool({
   name: "searchEmails",
   title: "Search emails",
   description:
-    "Search all mail folders by words in the subject, body or sender (e.g. `budget review`, `from:megan@contoso.com`). Returns the best matches with previews.",
+    "Search all mail folders by words in subject, body or sender (e.g. `budget review`, `from:megan@contoso.com`); returns matches with previews.",
   input: {
     query: z.string().trim().min(1).max(500).describe("Words to search for; supports from:, to:, subject: prefixes"),
     count: countInput,
@@ -181,13 +164,6 @@ export const searchEmails = defineTool({
   },
 });
 
-const recipientList = z.array(z.email()).max(100);
-
-function base64ByteLength(base64: string): number {
-  const padding = base64.endsWith("==") ? 2 : base64.endsWith("=") ? 1 : 0;
-  return (base64.length * 3) / 4 - padding;
-}
-
 export const sendEmail = defineTool({
   name: "sendEmail",
   title: "Send email",
@@ -199,34 +175,16 @@ export const sendEmail = defineTool({
     bcc: recipientList.optional().describe("Bcc email addresses"),
     subject: z.string().max(255).describe("Subject line"),
     body: z.string().max(1_000_000).describe("Message body"),
-    bodyType: z.enum(["text", "html"]).default("text").describe("Whether body is plain text (default) or HTML"),
-    importance: z.enum(["low", "normal", "high"]).default("normal").describe("Importance flag"),
-    attachments: z
-      .array(
-        z.object({
-          name: z.string().min(1).max(255).describe("File name with extension"),
-          contentBase64: z.base64().describe("File content, base64"),
-          contentType: z.string().optional().describe("MIME type, e.g. application/pdf"),
-        }),
-      )
-      .max(20)
-      .optional()
-      .describe("Files to attach, 2.5 MB in total at most"),
+    bodyType: bodyTypeInput,
+    importance: importanceInput,
+    attachments: attachmentsInput,
   },
   scopes: ["Mail.Send"],
   access: "write",
   idempotencyKey: true,
   invalidates: ["mail"],
   async run({ to, cc, bcc, subject, body, bodyType, importance, attachments }, { graph }) {
-    const attachmentBytes = (attachments ?? []).reduce((sum, file) => sum + base64ByteLength(file.contentBase64), 0);
-    if (attachmentBytes > MAX_INLINE_ATTACHMENT_BYTES) {
-      throw new ToolError(
-        "payload_too_large",
-        `attachments: ${(attachmentBytes / 1048576).toFixed(1)} MB in total; an email sent in one request can carry at most 2.5 MB of attachments. Share larger files as links (OneDrive) instead.`,
-      );
-    }
-    const recipients = (addresses: string[] | undefined) =>
-      (addresses ?? []).map((address) => ({ emailAddress: { address } }));
+    const files = fileAttachments(attachments);
     await graph.post("/me/sendMail", {
       message: {
         subject,
@@ -235,21 +193,22 @@ export const sendEmail = defineTool({
         ccRecipients: recipients(cc),
         bccRecipients: recipients(bcc),
         importance,
-        attachments: (attachments ?? []).map((file) => ({
-          "@odata.type": "#microsoft.graph.fileAttachment",
-          name: file.name,
-          contentType: file.contentType ?? "application/octet-stream",
-          contentBytes: file.contentBase64,
-        })),
+        attachments: files,
       },
       saveToSentItems: true,
     });
     const everyone = [...to, ...(cc ?? []), ...(bcc ?? [])];
-    const files = attachments?.length
-      ? ` with ${attachments.length} attachment${attachments.length === 1 ? "" : "s"}`
-      : "";
-    return { text: `Sent "${subject}" to ${everyone.join(", ")}${files}.` };
+    const attached = files.length ? ` with ${files.length} attachment${files.length === 1 ? "" : "s"}` : "";
+    return { text: `Sent "${subject}" to ${everyone.join(", ")}${attached}.` };
   },
 });
 
-export const mailTools = [getEmails, searchEmails, sendEmail];
+export const mailTools = [
+  getEmails,
+  searchEmails,
+  getEmail,
+  getAttachment,
+  listMailFolders,
+  sendEmail,
+  ...mailWriteTools,
+];

@@ -1,6 +1,11 @@
 import type { FileAttachment, MailFolder, Message } from "@microsoft/microsoft-graph-types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import "../../emulator/graph/mail.ts";
+import type { GraphContext } from "../../emulator/graph/router.ts";
+import { searchProvider } from "../../emulator/graph/search-index.ts";
 import { startEmulator, type RunningEmulator } from "../../emulator/server.ts";
+import { EmulatorState } from "../../emulator/state.ts";
+import { ADELE } from "../../emulator/tenant.ts";
 import { graph, graphJson, signIn, type GraphErrorBody } from "./helpers.ts";
 
 interface Page<T> {
@@ -464,5 +469,74 @@ describe("attachments", () => {
     expect(attachments).toEqual([
       expect.objectContaining({ isInline: true, contentId: expect.stringContaining("image001.png") }),
     ]);
+  });
+});
+
+describe("what the mail tools lean on", () => {
+  const bySubject = (subject: string) => everything.find((message) => message.subject === subject)!;
+
+  it("seeds large attachments of several types, and JSON and XML files", async () => {
+    const assets = bySubject("Mark 8 launch assets for review");
+    const files = (
+      await get<Page<FileAttachment>>(`/me/messages/${assets.id}/attachments?$select=name,contentType,size`)
+    ).value;
+    expect(files.map((file) => file.contentType)).toEqual([
+      "image/png",
+      "application/pdf",
+      "application/json",
+      "application/xml",
+    ]);
+    expect(files.filter((file) => file.size! > 1024 * 1024)).toHaveLength(2);
+    const json = files.find((file) => file.contentType === "application/json")!;
+    const raw = await graph(emulator.url, token, `/me/messages/${assets.id}/attachments/${json.id}/$value`);
+    expect(JSON.parse(await raw.text())).toMatchObject({ campaign: "Mark 8 launch assets for review" });
+  });
+
+  it("converts HTML to text as Exchange does: no styles, links as text<url>, inline images as [cid:]", async () => {
+    const newsletter = bySubject("This month at Litware Events");
+    const response = await graph(emulator.url, token, `/me/messages/${newsletter.id}?$select=body`, {
+      headers: { Prefer: 'outlook.body-content-type="text"' },
+    });
+    const text = ((await response.json()) as Message).body!.content!;
+    expect(text).toContain(
+      "registration page<https://events.litware.example/register?utm_source=newsletter&utm_medium=email>",
+    );
+    expect(text).toContain("* Designing for accessibility");
+    expect(text).not.toMatch(/font-family|<\/?(p|a|li|style)\b/);
+    const inline = await get<Page<Message>>('/me/messages?$search="attachment:image001.png"&$top=1&$select=id');
+    const withImage = await graph(emulator.url, token, `/me/messages/${inline.value[0]!.id}?$select=body`, {
+      headers: { Prefer: 'outlook.body-content-type="text"' },
+    });
+    expect(((await withImage.json()) as Message).body!.content).toMatch(/\[cid:image001\.png@[^\]]+\]/);
+  });
+
+  it("has a message whose text is longer than 20,000 characters", async () => {
+    const notes = bySubject("Notes from the customer advisory board");
+    const response = await graph(emulator.url, token, `/me/messages/${notes.id}?$select=body`, {
+      headers: { Prefer: 'outlook.body-content-type="text"' },
+    });
+    expect(((await response.json()) as Message).body!.content!.length).toBeGreaterThan(25_000);
+  });
+
+  it("registers the Microsoft Search provider for messages: newest first, highlighted, no body", async () => {
+    const provider = searchProvider("message");
+    expect(provider).toBeDefined();
+    const state = new EmulatorState(3600);
+    const context = { state, user: ADELE } as unknown as GraphContext;
+    const hits = provider!(context, "budget");
+    const expected = everything.filter((message) =>
+      `${message.subject} ${message.body?.content} ${message.from?.emailAddress?.name}`
+        .toLowerCase()
+        .includes("budget"),
+    );
+    expect(hits.map((hit) => hit.hitId).sort()).toEqual(ids(expected));
+    expect(isDescending(hits.map((hit) => hit.resource.receivedDateTime as string))).toBe(true);
+    expect(hits.map((hit) => hit.rank)).toEqual(hits.map((_hit, index) => index + 1));
+    expect(hits[0]!.resource).toMatchObject({ "@odata.type": "#microsoft.graph.message", subject: expect.any(String) });
+    expect(hits[0]!.resource).not.toHaveProperty("body");
+    expect(hits.some((hit) => /<c0>budget<\/c0>/i.test(hit.summary))).toBe(true);
+    const invoices = provider!(context, "subject:invoice");
+    expect(invoices.length).toBeGreaterThan(0);
+    expect(invoices.every((hit) => /invoice/i.test(hit.resource.subject as string))).toBe(true);
   });
 });
