@@ -1,0 +1,316 @@
+/**
+ * Time for the calendar tools: time zones by IANA or Windows name (Graph
+ * takes both; Intl knows only IANA, so Windows names map through CLDR's
+ * table), dates and times the model writes, and compact local renderings.
+ */
+import { ToolError } from "../graph/errors.ts";
+
+/** Windows time zone → IANA zone (CLDR windowsZones, territory 001): what mailboxSettings.timeZone reports. */
+const WINDOWS_ZONES: Record<string, string> = {
+  "Dateline Standard Time": "Etc/GMT+12",
+  "UTC-11": "Etc/GMT+11",
+  "Hawaiian Standard Time": "Pacific/Honolulu",
+  "Alaskan Standard Time": "America/Anchorage",
+  "Pacific Standard Time (Mexico)": "America/Tijuana",
+  "Pacific Standard Time": "America/Los_Angeles",
+  "US Mountain Standard Time": "America/Phoenix",
+  "Mountain Standard Time (Mexico)": "America/Mazatlan",
+  "Mountain Standard Time": "America/Denver",
+  "Central America Standard Time": "America/Guatemala",
+  "Central Standard Time": "America/Chicago",
+  "Central Standard Time (Mexico)": "America/Mexico_City",
+  "Canada Central Standard Time": "America/Regina",
+  "SA Pacific Standard Time": "America/Bogota",
+  "Eastern Standard Time (Mexico)": "America/Cancun",
+  "Eastern Standard Time": "America/New_York",
+  "US Eastern Standard Time": "America/Indiana/Indianapolis",
+  "Venezuela Standard Time": "America/Caracas",
+  "Atlantic Standard Time": "America/Halifax",
+  "SA Western Standard Time": "America/La_Paz",
+  "Pacific SA Standard Time": "America/Santiago",
+  "Newfoundland Standard Time": "America/St_Johns",
+  "E. South America Standard Time": "America/Sao_Paulo",
+  "Argentina Standard Time": "America/Argentina/Buenos_Aires",
+  "SA Eastern Standard Time": "America/Cayenne",
+  "Greenland Standard Time": "America/Godthab",
+  "UTC-02": "Etc/GMT+2",
+  "Azores Standard Time": "Atlantic/Azores",
+  "Cape Verde Standard Time": "Atlantic/Cape_Verde",
+  UTC: "UTC",
+  "GMT Standard Time": "Europe/London",
+  "Greenwich Standard Time": "Atlantic/Reykjavik",
+  "Morocco Standard Time": "Africa/Casablanca",
+  "W. Europe Standard Time": "Europe/Berlin",
+  "Central Europe Standard Time": "Europe/Budapest",
+  "Romance Standard Time": "Europe/Paris",
+  "Central European Standard Time": "Europe/Warsaw",
+  "W. Central Africa Standard Time": "Africa/Lagos",
+  "Jordan Standard Time": "Asia/Amman",
+  "GTB Standard Time": "Europe/Bucharest",
+  "Middle East Standard Time": "Asia/Beirut",
+  "Egypt Standard Time": "Africa/Cairo",
+  "E. Europe Standard Time": "Europe/Chisinau",
+  "South Africa Standard Time": "Africa/Johannesburg",
+  "FLE Standard Time": "Europe/Kiev",
+  "Israel Standard Time": "Asia/Jerusalem",
+  "Arabic Standard Time": "Asia/Baghdad",
+  "Turkey Standard Time": "Europe/Istanbul",
+  "Arab Standard Time": "Asia/Riyadh",
+  "Russian Standard Time": "Europe/Moscow",
+  "E. Africa Standard Time": "Africa/Nairobi",
+  "Iran Standard Time": "Asia/Tehran",
+  "Arabian Standard Time": "Asia/Dubai",
+  "Pakistan Standard Time": "Asia/Karachi",
+  "West Asia Standard Time": "Asia/Tashkent",
+  "India Standard Time": "Asia/Kolkata",
+  "Sri Lanka Standard Time": "Asia/Colombo",
+  "Nepal Standard Time": "Asia/Kathmandu",
+  "Bangladesh Standard Time": "Asia/Dhaka",
+  "SE Asia Standard Time": "Asia/Bangkok",
+  "China Standard Time": "Asia/Shanghai",
+  "Singapore Standard Time": "Asia/Singapore",
+  "W. Australia Standard Time": "Australia/Perth",
+  "Taipei Standard Time": "Asia/Taipei",
+  "Tokyo Standard Time": "Asia/Tokyo",
+  "Korea Standard Time": "Asia/Seoul",
+  "Cen. Australia Standard Time": "Australia/Adelaide",
+  "AUS Central Standard Time": "Australia/Darwin",
+  "E. Australia Standard Time": "Australia/Brisbane",
+  "AUS Eastern Standard Time": "Australia/Sydney",
+  "West Pacific Standard Time": "Pacific/Port_Moresby",
+  "New Zealand Standard Time": "Pacific/Auckland",
+  "Tonga Standard Time": "Pacific/Tongatapu",
+};
+
+const WINDOWS_BY_LOWER_CASE = new Map(Object.keys(WINDOWS_ZONES).map((name) => [name.toLowerCase(), name]));
+/** IANA → Windows, for the zones of the table: Exchange takes Windows names everywhere, IANA names not always. */
+const WINDOWS_BY_IANA = new Map(Object.entries(WINDOWS_ZONES).map(([windows, iana]) => [iana.toLowerCase(), windows]));
+
+/**
+ * A time zone: the name as the user or the mailbox wrote it (shown), the name
+ * sent to Graph (Windows when there is one) and the IANA zone for arithmetic.
+ */
+export interface Zone {
+  name: string;
+  graph: string;
+  iana: string;
+}
+
+export const UTC: Zone = { name: "UTC", graph: "UTC", iana: "UTC" };
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(iana: string): Intl.DateTimeFormat {
+  let format = formatters.get(iana);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-US", {
+      timeZone: iana,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    });
+    formatters.set(iana, format);
+  }
+  return format;
+}
+
+/** A Windows or IANA zone name, or undefined when it is neither. */
+export function resolveZone(name: string): Zone | undefined {
+  const trimmed = name.trim();
+  const windows = WINDOWS_BY_LOWER_CASE.get(trimmed.toLowerCase());
+  if (windows) return { name: windows, graph: windows, iana: WINDOWS_ZONES[windows]! };
+  if (!/^[A-Za-z][\w+-]*(\/[\w+-]+){0,2}$/.test(trimmed)) return undefined;
+  try {
+    const iana = formatter(trimmed).resolvedOptions().timeZone;
+    const graph = WINDOWS_BY_IANA.get(trimmed.toLowerCase()) ?? WINDOWS_BY_IANA.get(iana.toLowerCase()) ?? trimmed;
+    return { name: trimmed, graph, iana };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The zone of a `timeZone` argument, or an invalid_input error naming it. */
+export function zoneArgument(name: string, field = "timeZone"): Zone {
+  const zone = resolveZone(name);
+  if (!zone) {
+    throw new ToolError(
+      "invalid_input",
+      `${field}: "${name}" is not a time zone; use an IANA name (Europe/Berlin) or a Windows name (Pacific Standard Time).`,
+    );
+  }
+  return zone;
+}
+
+export interface Wall {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+export function wallOf(time: number, zone: Zone): Wall {
+  const parts = Object.fromEntries(
+    formatter(zone.iana)
+      .formatToParts(new Date(time))
+      .map((part) => [part.type, part.value]),
+  );
+  return {
+    year: Number(parts.year),
+    month: Number(parts.month),
+    day: Number(parts.day),
+    hour: Number(parts.hour) % 24,
+    minute: Number(parts.minute),
+    second: Number(parts.second),
+  };
+}
+
+function wallAsUtc(wall: Wall): number {
+  return Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
+}
+
+/** The instant of a wall-clock time in a zone (daylight saving time included). */
+export function instantOf(wall: Wall, zone: Zone): number {
+  const asUtc = wallAsUtc(wall);
+  const offset = (time: number) => wallAsUtc(wallOf(time, zone)) - Math.floor(time / 1000) * 1000;
+  const first = asUtc - offset(asUtc);
+  const second = asUtc - offset(first);
+  return Math.min(first, second);
+}
+
+const pad = (value: number, width = 2) => String(value).padStart(width, "0");
+
+/** "2026-11-23" */
+export function dateText(wall: Pick<Wall, "year" | "month" | "day">): string {
+  return `${pad(wall.year, 4)}-${pad(wall.month)}-${pad(wall.day)}`;
+}
+
+/** "2026-11-23T09:30:00": a dateTimeTimeZone's dateTime. */
+export function dateTimeText(wall: Wall): string {
+  return `${dateText(wall)}T${pad(wall.hour)}:${pad(wall.minute)}:${pad(wall.second)}`;
+}
+
+/** The same wall-clock time `days` later. */
+export function addDays(wall: Wall, days: number): Wall {
+  const date = new Date(Date.UTC(wall.year, wall.month - 1, wall.day + days));
+  return { ...wall, year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
+}
+
+export function weekdayOf(wall: Pick<Wall, "year" | "month" | "day">): number {
+  return new Date(Date.UTC(wall.year, wall.month - 1, wall.day)).getUTCDay();
+}
+
+const WEEKDAY_NAMES = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+
+/** A date or date and time the model wrote, in a zone. */
+export interface When {
+  wall: Wall;
+  instant: number;
+  /** Written as a date alone ("2026-11-23"). */
+  dateOnly: boolean;
+}
+
+const WRITTEN = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/** Reads "2026-11-23", "2026-11-23T09:30" (wall-clock in `zone`) or an ISO instant with an offset. */
+export function parseWhen(text: string, field: string, zone: Zone): When {
+  const match = WRITTEN.exec(text.trim());
+  const invalid = () =>
+    new ToolError(
+      "invalid_input",
+      `${field}: "${text}" is not a date or date-time; use 2026-11-23 or 2026-11-23T09:30 (local to the time zone).`,
+    );
+  if (!match) throw invalid();
+  const [, year, month, day, hour, minute, second, offset] = match;
+  const wall: Wall = {
+    year: Number(year),
+    month: Number(month),
+    day: Number(day),
+    hour: Number(hour ?? 0),
+    minute: Number(minute ?? 0),
+    second: Number(second ?? 0),
+  };
+  const check = new Date(wallAsUtc(wall));
+  if (
+    check.getUTCMonth() + 1 !== wall.month ||
+    check.getUTCDate() !== wall.day ||
+    wall.hour > 23 ||
+    wall.minute > 59 ||
+    wall.second > 59
+  ) {
+    throw invalid();
+  }
+  if (offset) {
+    if (hour === undefined) throw invalid();
+    const instant = Date.parse(
+      `${dateTimeText(wall)}${offset.length === 5 ? `${offset.slice(0, 3)}:${offset.slice(3)}` : offset}`,
+    );
+    if (Number.isNaN(instant)) throw invalid();
+    return { wall: wallOf(instant, zone), instant, dateOnly: false };
+  }
+  return { wall, instant: instantOf(wall, zone), dateOnly: hour === undefined };
+}
+
+/** Midnight today in a zone. */
+export function startOfToday(zone: Zone, now = Date.now()): When {
+  const wall = { ...wallOf(now, zone), hour: 0, minute: 0, second: 0 };
+  return { wall, instant: instantOf(wall, zone), dateOnly: true };
+}
+
+/** The wall-clock time of a Graph dateTime ("2026-11-23T09:30:00.0000000"). */
+export function wallFromGraph(dateTime: string | null | undefined): Wall | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(dateTime ?? "");
+  if (!match) return undefined;
+  const [, year, month, day, hour, minute, second] = match;
+  return {
+    year: Number(year),
+    month: Number(month),
+    day: Number(day),
+    hour: Number(hour),
+    minute: Number(minute),
+    second: Number(second ?? 0),
+  };
+}
+
+/** "2026-11-23T09:30": the compact local form of a Graph dateTime. */
+export function shortLocal(dateTime: string | null | undefined): string {
+  return (dateTime ?? "").slice(0, 16);
+}
+
+/** "Mon 2026-11-23 09:30" */
+export function dayAndTime(wall: Wall): string {
+  return `${WEEKDAY_NAMES[weekdayOf(wall)]} ${dateText(wall)} ${pad(wall.hour)}:${pad(wall.minute)}`;
+}
+
+/**
+ * "Mon 2026-11-23 09:30–10:00", "Mon 2026-11-23 22:00 – Tue 2026-11-24 01:00",
+ * "Mon 2026-11-23 all day", "Mon 2026-11-23 – Wed 2026-11-25 all day" (end exclusive).
+ */
+export function timeRange(start: string | null | undefined, end: string | null | undefined, allDay: boolean): string {
+  const from = wallFromGraph(start);
+  const to = wallFromGraph(end);
+  if (!from || !to) return `${shortLocal(start)}–${shortLocal(end)}`;
+  const day = (wall: Wall) => `${WEEKDAY_NAMES[weekdayOf(wall)]} ${dateText(wall)}`;
+  if (allDay) {
+    const last = addDays(to, -1);
+    return dateText(last) > dateText(from) ? `${day(from)} – ${day(last)} all day` : `${day(from)} all day`;
+  }
+  if (dateText(from) === dateText(to)) return `${dayAndTime(from)}–${pad(to.hour)}:${pad(to.minute)}`;
+  return `${dayAndTime(from)} – ${dayAndTime(to)}`;
+}
+
+/** "Mon 11-23": the day of a Graph dateTime, short. */
+export function dayLabel(dateTime: string): string {
+  const wall = wallFromGraph(dateTime);
+  return wall ? `${WEEKDAY_NAMES[weekdayOf(wall)]} ${dateTime.slice(5, 10)}` : dateTime.slice(0, 10);
+}
+
+/** "HH:mm" of a Graph dateTime. */
+export function clockOf(dateTime: string | null | undefined): string {
+  return (dateTime ?? "").slice(11, 16);
+}
