@@ -5,7 +5,7 @@
  */
 import type { EmulatorRequest } from "../../http.ts";
 import { GraphFailure } from "../responses.ts";
-import { parseFilter, type FilterSchema } from "./filter.ts";
+import { parseFilter, type FilterOptions, type FilterSchema } from "./filter.ts";
 import { parseSearch, type SearchSpec } from "./search.ts";
 import type { EntitySchema } from "./select.ts";
 import { compareValues, valueAt } from "./values.ts";
@@ -18,6 +18,8 @@ export interface OrderBy {
 export interface CollectionSpec<T> {
   entity: EntitySchema;
   filter: FilterSchema;
+  /** The $filter grammar beyond comparisons joined with `and` (contacts, directory objects). */
+  filterOptions?: FilterOptions;
   /** Properties $orderby may name. */
   sortable: readonly string[];
   defaultOrder: readonly OrderBy[];
@@ -130,7 +132,7 @@ function matching<T>(query: URLSearchParams, items: readonly T[], spec: Collecti
     return sorted(items.filter(parseSearch(searchText, spec.search)), order).slice(0, spec.search.maxResults);
   }
   if (filterText === null) return sorted(items, order);
-  const filter = parseFilter(filterText, spec.filter, spec.entity);
+  const filter = parseFilter(filterText, spec.filter, spec.entity, spec.filterOptions);
   const leading = filter.properties.slice(0, order.length);
   if (spec.orderByMustLeadFilter && orderText !== null && order.some((entry, i) => leading[i] !== entry.property)) {
     throw new GraphFailure(
