@@ -4,6 +4,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 
 /** Graph refuses request bodies over 4 MB; the emulator applies that limit to every request. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** Upload sessions (`/_upload/...`) take fragments of up to 60 MiB, as OneDrive's do. */
+const MAX_UPLOAD_FRAGMENT_BYTES = 60 * 1024 * 1024;
 
 export interface EmulatorRequest {
   method: string;
@@ -26,9 +28,10 @@ export interface EmulatorResponse {
 export async function readRequest(req: IncomingMessage, origin: string): Promise<EmulatorRequest> {
   const chunks: Buffer[] = [];
   let size = 0;
+  const limit = (req.url ?? "").startsWith("/_upload/") ? MAX_UPLOAD_FRAGMENT_BYTES : MAX_BODY_BYTES;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    if (size <= limit) chunks.push(chunk);
   }
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
@@ -38,8 +41,8 @@ export async function readRequest(req: IncomingMessage, origin: string): Promise
     method: (req.method ?? "GET").toUpperCase(),
     url: new URL(req.url ?? "/", origin),
     headers,
-    body: size <= MAX_BODY_BYTES ? Buffer.concat(chunks) : Buffer.alloc(0),
-    oversized: size > MAX_BODY_BYTES,
+    body: size <= limit ? Buffer.concat(chunks) : Buffer.alloc(0),
+    oversized: size > limit,
     requestId: randomUUID(),
   };
 }

@@ -22,7 +22,10 @@ export interface GraphContext {
 
 export interface GraphRoute {
   method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
-  /** The path after /v1.0, with {name} parameters: "/me/messages/{messageId}". Matched case-insensitively, like Graph. */
+  /**
+   * The path after /v1.0, with {name} parameters: "/me/messages/{messageId}". Matched case-insensitively, like Graph.
+   * A {name+} parameter spans several segments but no colon, for path-addressed items: "/me/drive/root:/{path+}:".
+   */
   path: string;
   /** Delegated permissions, any one of which allows the call. */
   scopes: readonly string[];
@@ -51,12 +54,12 @@ interface CompiledRoute {
 function compile(route: GraphRoute): CompiledRoute {
   const names: string[] = [];
   const source = route.path
-    .split(/(\{\w+\})/)
+    .split(/(\{\w+\+?\})/)
     .map((part) => {
-      const parameter = /^\{(\w+)\}$/.exec(part);
+      const parameter = /^\{(\w+)(\+?)\}$/.exec(part);
       if (!parameter?.[1]) return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
       names.push(parameter[1]);
-      return "([^/]+)";
+      return parameter[2] ? "([^:]+)" : "([^/]+)";
     })
     .join("");
   return { route, pattern: new RegExp(`^${source}$`, "i"), names };
