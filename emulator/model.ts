@@ -1,5 +1,7 @@
 /** The shapes the emulator keeps per user: Graph's resource types plus what the store needs besides. */
-import type { Contact, Event, FileAttachment, MailFolder, Message } from "@microsoft/microsoft-graph-types";
+import type { Calendar, Contact, Event, FileAttachment, MailFolder, Message } from "@microsoft/microsoft-graph-types";
+import type { TodoStore } from "./data/todo.ts";
+import type { StoredDrive } from "./data/drive.ts";
 
 /** Mail folders that Graph also accepts by name wherever a folder id goes. */
 export const WELL_KNOWN_FOLDER_NAMES = [
@@ -53,6 +55,22 @@ export interface Mailbox {
 
 export interface StoredEvent extends Event {
   id: string;
+  /** The calendar the event is in (store only: Graph's event has no such property). */
+  calendarId: string;
+  /**
+   * Series masters (store only): occurrences changed (the changed properties)
+   * or deleted (null), by their original start as wall-clock time in the
+   * series' time zone ("2026-11-23T08:45:00").
+   */
+  exceptions?: Record<string, Partial<Event> | null>;
+}
+
+/** A calendar of the user's (Graph's calendar resource). */
+export interface StoredCalendar extends Calendar {
+  id: string;
+  name: string;
+  isDefaultCalendar: boolean;
+  canEdit: boolean;
 }
 
 export interface StoredContact extends Contact {
@@ -62,6 +80,12 @@ export interface StoredContact extends Contact {
 /** Everything one demo user owns. */
 export interface UserData {
   mailbox: Mailbox;
+  /** Events of all the user's calendars (each names its calendar). */
   events: StoredEvent[];
+  calendars: StoredCalendar[];
   contacts: StoredContact[];
+  /** Microsoft To Do: lists and their tasks. */
+  todo: TodoStore;
+  /** The user's OneDrive. */
+  drive: StoredDrive;
 }

@@ -5,7 +5,9 @@
  */
 import { seedCalendar } from "./data/calendar.ts";
 import { seedContacts } from "./data/contacts.ts";
+import { copyDrive, seedDrive } from "./data/drive.ts";
 import { seedMailbox } from "./data/mail.ts";
+import { seedTodo } from "./data/todo.ts";
 import type { UserData } from "./model.ts";
 import { DEMO_USERS } from "./tenant.ts";
 import { DAY } from "./data/time.ts";
@@ -31,7 +33,10 @@ function copy(data: UserData): UserData {
       ),
     },
     events: structuredClone(data.events),
+    calendars: structuredClone(data.calendars),
     contacts: structuredClone(data.contacts),
+    todo: structuredClone(data.todo),
+    drive: copyDrive(data.drive),
   };
 }
 
@@ -44,8 +49,10 @@ export function seedTenant(now = Date.now()): Map<string, UserData> {
         user.id,
         {
           mailbox: seedMailbox(user, dayStart),
-          events: seedCalendar(user, dayStart),
+          ...seedCalendar(user, dayStart),
           contacts: seedContacts(user, dayStart),
+          todo: seedTodo(user, dayStart),
+          drive: seedDrive(user, dayStart),
         },
       ]),
     );

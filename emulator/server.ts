@@ -14,6 +14,7 @@ import { answerBatch, isBatchRequest } from "./graph/batch.ts";
 import { graphError } from "./graph/responses.ts";
 import { GraphRouter } from "./graph/router.ts";
 import { GRAPH_ROUTES } from "./graph/routes.ts";
+import { routeTransfer, serveBlob } from "./graph/upload.ts";
 import { escapeHtml } from "./html-text.ts";
 import { html, readRequest, send, type EmulatorRequest, type EmulatorResponse } from "./http.ts";
 import { EmulatorState } from "./state.ts";
@@ -67,6 +68,9 @@ function route(request: EmulatorRequest, state: EmulatorState, origin: string): 
   if (path === "/" && request.method === "GET") return { response: landingPage(origin) };
   if (isBatchRequest(request)) return answerBatch(request, state, origin, graph);
   if (path === "/v1.0" || path.startsWith("/v1.0/")) return graph.handle(request, state, origin);
+  // OneDrive's pre-authenticated upload and download URLs (no bearer token), outside /v1.0 as in Graph.
+  const transfer = routeTransfer(request, state, origin);
+  if (transfer) return { response: transfer };
   return (
     routeEntra(request, state, origin) ?? {
       response: html(
@@ -119,6 +123,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     void (async () => {
       const at = new Date().toISOString();
       const request = await readRequest(req, origin);
+      if (request.url.pathname === "/_emulator/blob" && request.method === "GET") {
+        await serveBlob(request.url, res);
+        return;
+      }
       if (request.url.pathname.startsWith("/_emulator/")) {
         send(res, handleControl(request, state));
         return;

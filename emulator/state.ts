@@ -1,7 +1,9 @@
 /** Everything the emulator remembers between requests; `reset()` returns it to the seed. */
 import type { Fault } from "./faults.ts";
 import type { UserData } from "./model.ts";
-import { seedTenant } from "./seed.ts";
+import { seedDayStart, seedTenant } from "./seed.ts";
+import { seedTeams, type TeamsData } from "./data/teams.ts";
+import { seedSharePoint, type StoredSite } from "./data/drive.ts";
 
 export interface AuthorizationCode {
   clientId: string;
@@ -54,6 +56,10 @@ const MAX_LOGGED_REQUESTS = 5000;
 export class EmulatorState {
   readonly accessTokenLifetimeSeconds: number;
   users: Map<string, UserData> = seedTenant();
+  /** Microsoft Teams: teams, channels, chats and online meetings, shared by the tenant's users. */
+  teams: TeamsData = seedTeams(seedDayStart(Date.now()));
+  /** SharePoint sites and their document libraries, shared by the tenant's users. */
+  sites: StoredSite[] = seedSharePoint(seedDayStart(Date.now()));
   readonly codes = new Map<string, AuthorizationCode>();
   readonly accessTokens = new Map<string, AccessTokenGrant>();
   readonly refreshTokens = new Map<string, RefreshTokenGrant>();
@@ -67,6 +73,8 @@ export class EmulatorState {
   /** Back to the seed: mail, tokens, faults and the request log. */
   reset(): void {
     this.users = seedTenant();
+    this.teams = seedTeams(seedDayStart(Date.now()));
+    this.sites = seedSharePoint(seedDayStart(Date.now()));
     this.codes.clear();
     this.accessTokens.clear();
     this.refreshTokens.clear();

@@ -16,8 +16,11 @@ export const GRAPH_PERMISSIONS: readonly string[] = [
   "Mail.Send",
   "MailboxSettings.Read",
   "MailboxSettings.ReadWrite",
+  "Calendars.ReadBasic",
   "Calendars.Read",
   "Calendars.ReadWrite",
+  "Calendars.Read.Shared",
+  "Calendars.ReadWrite.Shared",
   "Contacts.Read",
   "Contacts.ReadWrite",
   "People.Read",
@@ -32,8 +35,10 @@ export const GRAPH_PERMISSIONS: readonly string[] = [
   "Channel.ReadBasic.All",
   "ChannelMessage.Read.All",
   "ChannelMessage.Send",
+  "Chat.ReadBasic",
   "Chat.Read",
   "Chat.ReadWrite",
+  "ChatMessage.Send",
   "OnlineMeetings.ReadWrite",
 ];
 

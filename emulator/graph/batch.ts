@@ -81,7 +81,7 @@ export function answerBatch(
     const outcome = router.handle(inner, state, origin);
     userId ??= outcome.userId;
     const text = outcome.response.body?.toString() ?? "";
-    let parsedBody: unknown = undefined;
+    let parsedBody: unknown;
     try {
       parsedBody = text ? (JSON.parse(text) as unknown) : undefined;
     } catch {

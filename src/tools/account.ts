@@ -8,7 +8,7 @@ export const authenticate = defineTool({
   name: "authenticate",
   title: "Who am I",
   description:
-    "Show who is signed in to Microsoft 365, their tenant, the permissions granted and when the sign-in token renews. Use when a call fails for permissions or to confirm the account.",
+    "Who is signed in to Microsoft 365: account, tenant, granted permissions, token expiry. Use when a call fails for permissions.",
   input: {},
   output: {
     name: z.string(),

@@ -1,7 +1,10 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { selectTools, type RuntimeConfig } from "../config.ts";
 import { authenticate, logout, registerProfileResource, RESOURCE_SCOPES } from "./account.ts";
+import { calendarTools, registerCalendarResources } from "./calendar.ts";
+import { contactTools } from "./contacts.ts";
 import { registerTools, serveCompactToolList, type ToolContext, type ToolSpec } from "./define.ts";
+import { fileTools, registerFileResources } from "./files.ts";
 import { mailTools, registerMailResources } from "./mail.ts";
 import { registerPrompts } from "./prompts.ts";
 import { searchTools } from "./search.ts";
@@ -9,7 +12,17 @@ import { taskTools } from "./tasks.ts";
 import { registerTeamsResources, teamsTools } from "./teams.ts";
 
 /** Every tool the server offers, in the order clients list them. */
-export const TOOLS: readonly ToolSpec[] = [authenticate, logout, ...mailTools, ...teamsTools, ...taskTools, ...searchTools] as readonly ToolSpec[];
+export const TOOLS: readonly ToolSpec[] = [
+  authenticate,
+  logout,
+  ...mailTools,
+  ...teamsTools,
+  ...taskTools,
+  ...searchTools,
+  ...contactTools,
+  ...fileTools,
+  ...calendarTools,
+] as readonly ToolSpec[];
 
 /** A tool's workload, for TOOL_PRESET: the kind of data it reads or changes. */
 export function workloadOf(tool: ToolSpec): string {
@@ -45,8 +58,10 @@ export function registerCatalog(
   registerProfileResource(server, context);
   if (enabled.some((tool) => tool.cacheKind === "mail")) registerMailResources(server, context);
   if (enabled.some((tool) => tool.cacheKind === "teams")) registerTeamsResources(server, context);
+  if (enabled.some((tool) => tool.cacheKind === "calendar")) registerCalendarResources(server, context);
+  if (enabled.some((tool) => tool.name === "readFile")) registerFileResources(server, context);
   registerPrompts(server, context);
 }
 
 export const SERVER_INSTRUCTIONS =
-  "Microsoft 365 for the signed-in user through Microsoft Graph. Listing tools return ids for follow-up calls and a cursor for more. Writes (sendEmail) act immediately as the user: confirm with them first.";
+  "Microsoft 365 (mail, calendar, contacts, Teams, OneDrive/SharePoint files, To Do, search) for the signed-in user through Microsoft Graph. Listings return ids for follow-up tools and a nextCursor for more. Reads may be served from a cache up to two minutes old (contacts and directory longer); pass fresh: true for live data. Tools that send, create, change or delete act at once as the user: confirm with them first. Send and create tools take an idempotencyKey so a retry never acts twice. Errors start with a code in brackets (auth_required, consent_required, throttled, ...).";

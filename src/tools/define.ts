@@ -135,7 +135,7 @@ export const CACHE_TTL_SECONDS: Record<CacheKind, number> = {
   calendar: 120,
   contacts: 600,
   directory: 3600,
-  teams: 300,
+  teams: 60,
   files: 120,
   tasks: 120,
   search: 120,
@@ -143,10 +143,14 @@ export const CACHE_TTL_SECONDS: Record<CacheKind, number> = {
 
 const idempotencyKeyInput = z
   .string()
-  .regex(/^[\w.:-]{8,128}$/)
   .optional()
-  .describe("Optional unique key; a repeat within 24h returns the first result, acting once");
-const freshInput = z.boolean().optional().describe("Skip the cache");
+  // Checked here rather than as a listed pattern: the rule costs tokens in every listing.
+  .refine((key) => key === undefined || /^[\w.:-]{8,128}$/.test(key), {
+    message: "idempotencyKey must be 8-128 letters, digits, '_', '.', ':' or '-'",
+  })
+  .describe("Makes retries safe: a repeat within 24h returns the first result");
+/** Described once in the server instructions rather than in every read tool's listing. */
+const freshInput = z.boolean().optional();
 
 /** The input a client sees: the tool's own fields plus the mechanisms it takes part in. */
 export function inputShapeOf(spec: ToolSpec): z.ZodRawShape {
@@ -391,6 +395,7 @@ function compactSchema(schema: unknown, output = false): unknown {
     if (formatted && key === "contentEncoding") continue;
     // Limits no model comes near (a 1,000,000-character body) are enforced, not advertised.
     if (key === "maxLength" && typeof value === "number" && value > 10_000) continue;
+    if ((key === "maximum" || key === "minimum") && Math.abs(Number(value)) === Number.MAX_SAFE_INTEGER) continue;
     // Output schemas describe what comes back; the model does not need their prose or key lists.
     if (output && (key === "description" || key === "required")) continue;
     out[key] = compactSchema(value, output);
@@ -399,15 +404,18 @@ function compactSchema(schema: unknown, output = false): unknown {
 }
 
 /**
- * The annotations as listed: all four hints for tools that change things;
- * for read-only tools `readOnlyHint` and `openWorldHint` only, since the MCP
- * specification gives the destructive and idempotent hints meaning only
- * when `readOnlyHint` is false.
+ * The annotations as listed: readOnly, destructive and idempotent hints for
+ * tools that change things; `readOnlyHint` alone for read-only tools, since
+ * the MCP specification gives the other two meaning only when `readOnlyHint`
+ * is false.
  */
 function listedAnnotations(spec: ToolSpec): ToolAnnotations {
-  const { title: _title, ...annotations } = annotationsOf(spec);
-  if (spec.access === "read") return { readOnlyHint: true, openWorldHint: annotations.openWorldHint };
-  return annotations;
+  const { title: _title, openWorldHint, ...annotations } = annotationsOf(spec);
+  // openWorldHint is true for every tool (they all reach Microsoft 365), which is
+  // MCP's default when it is absent: listing it would add tokens and no meaning.
+  const listed = openWorldHint ? {} : { openWorldHint };
+  if (spec.access === "read") return { readOnlyHint: true, ...listed };
+  return { ...annotations, ...listed };
 }
 
 /**

@@ -20,7 +20,7 @@ describe("plain JSON-RPC on /sse without a token (curl discovery)", () => {
     const names = body.result.tools.map((tool) => tool.name);
     expect(names).toEqual(expect.arrayContaining(["authenticate", "getEmails", "searchEmails", "sendEmail"]));
     const send = body.result.tools.find((tool) => tool.name === "sendEmail");
-    expect(send?.annotations).toMatchObject({ readOnlyHint: false, openWorldHint: true });
+    expect(send?.annotations).toEqual({ readOnlyHint: false, destructiveHint: false, idempotentHint: false });
   });
 
   it("leaves out tools that the runtime config in CONFIG_KV disables", async () => {
