@@ -55,7 +55,7 @@ function landingPage(origin: string): EmulatorResponse {
 <p>Stands in for Microsoft Entra ID and Microsoft Graph in m365-mcp-server's local development and tests. Nothing here reaches Microsoft.</p>
 <ul>
 <li>Sign-in: <code>${origin}/common/oauth2/v2.0/authorize</code>, <code>${origin}/common/oauth2/v2.0/token</code>, <code>${origin}/${TENANT_ID}/v2.0/.well-known/openid-configuration</code></li>
-<li>Graph: <code>${origin}/v1.0</code> (/me, /users, mail folders, messages, attachments, sendMail)</li>
+<li>Graph: <code>${origin}/v1.0</code> (users and directory, mail, calendars, contacts and people, Teams and chats, OneDrive and SharePoint, To Do, Microsoft Search, $batch)</li>
 <li>Demo app: client id <code>${DEMO_CLIENT_ID}</code>, loopback redirect URIs only</li>
 <li>Control API: <code>/_emulator/health</code>, <code>reset</code>, <code>faults</code>, <code>expire-tokens</code>, <code>revoke-refresh-tokens</code>, <code>requests</code></li>
 </ul>

@@ -16,16 +16,17 @@ export const TOOLS: readonly ToolSpec[] = [
   authenticate,
   logout,
   ...mailTools,
+  ...calendarTools,
+  ...contactTools,
   ...teamsTools,
+  ...fileTools,
   ...taskTools,
   ...searchTools,
-  ...contactTools,
-  ...fileTools,
-  ...calendarTools,
 ] as readonly ToolSpec[];
 
 /** A tool's workload, for TOOL_PRESET: the kind of data it reads or changes. */
 export function workloadOf(tool: ToolSpec): string {
+  if (tool.name === "graphQuery") return "search";
   const kind = tool.cacheKind ?? tool.invalidates?.[0];
   if (kind === "directory") return "contacts";
   return kind ?? "core";
