@@ -41,6 +41,11 @@ export class GraphError extends Error {
   }
 }
 
+function permissionList(scopes: readonly string[]): string {
+  if (scopes.length === 1) return `${scopes[0]} permission`;
+  return `${scopes.slice(0, -1).join(", ")} and ${scopes[scopes.length - 1]} permissions`;
+}
+
 /** Maps a Graph error to the tool error a model and a person can act on. */
 export function toolErrorFromGraph(error: GraphError, requiredScopes: readonly string[] = []): ToolError {
   const ref = error.requestId ? ` (Graph request-id ${error.requestId})` : "";
@@ -56,7 +61,7 @@ export function toolErrorFromGraph(error: GraphError, requiredScopes: readonly s
       return requiredScopes.length > 0
         ? new ToolError(
             "consent_required",
-            `Access denied by Microsoft 365: this needs the ${requiredScopes.join(" or ")} permission, which your sign-in has not granted. Reconnect and consent, or ask your administrator.${ref}`,
+            `Access denied by Microsoft 365: this needs the ${permissionList(requiredScopes)}, and your sign-in lacks ${requiredScopes.length > 1 ? "one of them" : "it"}. Reconnect and consent, or ask your administrator.${ref}`,
           )
         : new ToolError("forbidden", `Microsoft 365 denied access: ${error.message}${ref}`);
     case 404:
