@@ -59,6 +59,11 @@ export class RateLimiter extends DurableObject<Env> {
   private tokens: number | undefined;
   private updatedAt = Date.now();
 
+  /** Answers health checks: the object is reachable. */
+  async ping(): Promise<"ok"> {
+    return "ok";
+  }
+
   /** Takes one request from the bucket: 0 when allowed, else the seconds until one is available. */
   async take(perMinute: number): Promise<number> {
     const now = Date.now();

@@ -208,6 +208,7 @@ describe("landing page and health", () => {
         "CACHE_KV",
         "USER_ACCOUNT",
         "MCP_OBJECT",
+        "RATE_LIMITER",
         "microsoftIdentity",
         "graph",
       ]),
