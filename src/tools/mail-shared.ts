@@ -115,3 +115,45 @@ export function fileAttachments(attachments: AttachmentArgs): Record<string, str
     contentBytes: file.contentBase64,
   }));
 }
+
+/** The fields of a new message, shared by sendEmail (recipients required) and createDraft. */
+export function composeInput(recipientsRequired: boolean) {
+  return {
+    to: (recipientsRequired ? recipientList.min(1) : recipientList.optional()).describe("Recipient email addresses"),
+    cc: recipientList.optional().describe("Cc email addresses"),
+    bcc: recipientList.optional().describe("Bcc email addresses"),
+    subject: z.string().max(255).describe("Subject line"),
+    body: z.string().max(1_000_000).describe("Message body"),
+    bodyType: bodyTypeInput,
+    importance: importanceInput,
+    attachments: attachmentsInput,
+  };
+}
+
+export interface ComposeArgs {
+  to?: string[];
+  cc?: string[];
+  bcc?: string[];
+  subject: string;
+  body: string;
+  bodyType: "text" | "html";
+  importance: "low" | "normal" | "high";
+  attachments?: AttachmentArgs;
+}
+
+/** Graph's message resource for composed arguments; attachments checked against the inline cap. */
+export function composeMessage(args: ComposeArgs): { message: Record<string, unknown>; attachmentCount: number } {
+  const files = fileAttachments(args.attachments);
+  return {
+    message: {
+      subject: args.subject,
+      body: { contentType: args.bodyType === "html" ? "HTML" : "Text", content: args.body },
+      toRecipients: recipients(args.to),
+      ccRecipients: recipients(args.cc),
+      bccRecipients: recipients(args.bcc),
+      importance: args.importance,
+      ...(files.length ? { attachments: files } : {}),
+    },
+    attachmentCount: files.length,
+  };
+}

@@ -4,15 +4,13 @@ import { z } from "zod";
 import { GraphError, ToolError } from "../graph/errors.ts";
 import { defineTool } from "./define.ts";
 import {
-  attachmentsInput,
-  bodyTypeInput,
+  composeInput,
+  composeMessage,
   commentHtml,
   commentTypeInput,
-  fileAttachments,
   folderInput,
   folderSegment,
   idSegment,
-  importanceInput,
   messageIdInput,
   recipientList,
   recipients,
@@ -70,31 +68,15 @@ export const createDraft = defineTool({
   name: "createDraft",
   title: "Create draft email",
   description: "Save a new email in Drafts without sending it, for the user to review; send it later with sendDraft.",
-  input: {
-    to: recipientList.optional().describe("Recipient email addresses"),
-    cc: recipientList.optional().describe("Cc email addresses"),
-    bcc: recipientList.optional().describe("Bcc email addresses"),
-    subject: z.string().max(255).describe("Subject line"),
-    body: z.string().max(1_000_000).describe("Message body"),
-    bodyType: bodyTypeInput,
-    importance: importanceInput,
-    attachments: attachmentsInput,
-  },
+  input: composeInput(false),
   scopes: ["Mail.ReadWrite"],
   access: "write",
   idempotencyKey: true,
   invalidates: ["mail"],
-  async run({ to, cc, bcc, subject, body, bodyType, importance, attachments }, { graph }) {
-    const files = fileAttachments(attachments);
-    const draft = await graph.post<Message>("/me/messages", {
-      subject,
-      body: { contentType: bodyType === "html" ? "HTML" : "Text", content: body },
-      toRecipients: recipients(to),
-      ccRecipients: recipients(cc),
-      bccRecipients: recipients(bcc),
-      importance,
-      ...(files.length ? { attachments: files } : {}),
-    });
+  async run(args, { graph }) {
+    const { message } = composeMessage(args);
+    const draft = await graph.post<Message>("/me/messages", message);
+    const { to, subject } = args;
     const who = to?.length ? ` to ${to.join(", ")}` : " (no recipients yet)";
     return { text: `Saved draft "${subject}"${who} in Drafts; id: ${draft.id}. Send it with sendDraft.` };
   },

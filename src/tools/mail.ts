@@ -3,15 +3,7 @@ import { z } from "zod";
 import { defineTool } from "./define.ts";
 import { clip, formatAddress, shortDateTime } from "./format.ts";
 import { getAttachment, getEmail, listMailFolders } from "./mail-read.ts";
-import {
-  attachmentsInput,
-  bodyTypeInput,
-  fileAttachments,
-  folderSegment,
-  importanceInput,
-  recipientList,
-  recipients,
-} from "./mail-shared.ts";
+import { composeInput, composeMessage, folderSegment } from "./mail-shared.ts";
 import { mailWriteTools } from "./mail-write.ts";
 
 export { registerMailResources } from "./mail-read.ts";
@@ -169,37 +161,17 @@ export const sendEmail = defineTool({
   title: "Send email",
   description:
     "Send an email from the signed-in user's mailbox. Sends immediately; a copy is saved in Sent Items. Confirm recipients and content with the user first.",
-  input: {
-    to: recipientList.min(1).describe("Recipient email addresses"),
-    cc: recipientList.optional().describe("Cc email addresses"),
-    bcc: recipientList.optional().describe("Bcc email addresses"),
-    subject: z.string().max(255).describe("Subject line"),
-    body: z.string().max(1_000_000).describe("Message body"),
-    bodyType: bodyTypeInput,
-    importance: importanceInput,
-    attachments: attachmentsInput,
-  },
+  input: composeInput(true),
   scopes: ["Mail.Send"],
   access: "write",
   idempotencyKey: true,
   invalidates: ["mail"],
-  async run({ to, cc, bcc, subject, body, bodyType, importance, attachments }, { graph }) {
-    const files = fileAttachments(attachments);
-    await graph.post("/me/sendMail", {
-      message: {
-        subject,
-        body: { contentType: bodyType === "html" ? "HTML" : "Text", content: body },
-        toRecipients: recipients(to),
-        ccRecipients: recipients(cc),
-        bccRecipients: recipients(bcc),
-        importance,
-        attachments: files,
-      },
-      saveToSentItems: true,
-    });
-    const everyone = [...to, ...(cc ?? []), ...(bcc ?? [])];
-    const attached = files.length ? ` with ${files.length} attachment${files.length === 1 ? "" : "s"}` : "";
-    return { text: `Sent "${subject}" to ${everyone.join(", ")}${attached}.` };
+  async run(args, { graph }) {
+    const { message, attachmentCount } = composeMessage(args);
+    await graph.post("/me/sendMail", { message, saveToSentItems: true });
+    const everyone = [...(args.to ?? []), ...(args.cc ?? []), ...(args.bcc ?? [])];
+    const attached = attachmentCount ? ` with ${attachmentCount} attachment${attachmentCount === 1 ? "" : "s"}` : "";
+    return { text: `Sent "${args.subject}" to ${everyone.join(", ")}${attached}.` };
   },
 });
 
