@@ -1,8 +1,7 @@
 import { env } from "cloudflare:test";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { beforeEach, describe, expect, it } from "vitest";
-import { connectClient, emulator, signIn } from "./helpers.ts";
+import { callTool, connectClient, emulator, resultText, signIn } from "./helpers.ts";
 
 interface LoggedRequest {
   method: string;
@@ -56,13 +55,9 @@ async function requestLog(): Promise<LoggedRequest[]> {
   return (await emulator(env, "requests")) as LoggedRequest[];
 }
 
-async function call(client: Client, name: string, args: Record<string, unknown> = {}): Promise<CallToolResult> {
-  return (await client.callTool({ name, arguments: args })) as CallToolResult;
-}
+const call = callTool;
 
-function text(result: CallToolResult): string {
-  return result.content.map((part) => (part.type === "text" ? part.text : "")).join("\n");
-}
+const text = resultText;
 
 async function ok<T>(
   client: Client,

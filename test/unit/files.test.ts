@@ -3,7 +3,7 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
 import { beforeEach, describe, expect, it } from "vitest";
 import { signIn as signInToEmulator } from "../emulator/helpers.ts";
-import { connectClient, emulator, emulatorUrl, signIn } from "./helpers.ts";
+import { callTool, connectClient, emulator, emulatorUrl, resultText, signIn } from "./helpers.ts";
 
 interface LoggedRequest {
   method: string;
@@ -39,13 +39,9 @@ async function clearLog(): Promise<void> {
   await emulator(env, "requests", undefined, "DELETE");
 }
 
-async function call(client: Client, name: string, args: Record<string, unknown> = {}): Promise<CallToolResult> {
-  return (await client.callTool({ name, arguments: args })) as CallToolResult;
-}
+const call = callTool;
 
-function text(result: CallToolResult): string {
-  return result.content.map((part) => (part.type === "text" ? part.text : "")).join("\n");
-}
+const text = resultText;
 
 async function connect(user = "adele@contoso.example"): Promise<Client> {
   return connectClient((await signIn(user)).access_token);

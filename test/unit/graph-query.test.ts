@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { beforeEach, describe, expect, it } from "vitest";
-import { connectClient, emulator, signIn } from "./helpers.ts";
+import { connectClient, emulator, resultText, signIn } from "./helpers.ts";
 
 interface LoggedRequest {
   method: string;
@@ -23,9 +23,7 @@ async function call(client: Client, args: Record<string, unknown>): Promise<Call
   return (await client.callTool({ name: "graphQuery", arguments: args })) as CallToolResult;
 }
 
-function text(result: CallToolResult): string {
-  return result.content.map((part) => (part.type === "text" ? part.text : "")).join("\n");
-}
+const text = resultText;
 
 /** The JSON line of a result and the lines after it. */
 function parse(result: CallToolResult): { json: Record<string, unknown>; rest: string[] } {

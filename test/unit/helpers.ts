@@ -1,4 +1,5 @@
 import { SELF } from "cloudflare:test";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { completeAuthorization, HeadlessBrowser } from "../support/headless-browser.ts";
@@ -63,4 +64,18 @@ export async function emulator(
   if (!response.ok) throw new Error(`emulator ${path}: ${response.status}`);
   const text = await response.text();
   return text ? JSON.parse(text) : undefined;
+}
+
+/** Calls a tool and returns its result. */
+export async function callTool(
+  client: Client,
+  name: string,
+  args: Record<string, unknown> = {},
+): Promise<CallToolResult> {
+  return (await client.callTool({ name, arguments: args })) as CallToolResult;
+}
+
+/** The text a model reads from a tool result. */
+export function resultText(result: CallToolResult): string {
+  return result.content.map((part) => (part.type === "text" ? part.text : "")).join("\n");
 }

@@ -8,7 +8,7 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { beforeEach, describe, expect, it } from "vitest";
 import { htmlToReadableText, tidyText } from "../../src/tools/mail-text.ts";
-import { connectClient, emulator, signIn } from "./helpers.ts";
+import { callTool, connectClient, emulator, resultText, signIn } from "./helpers.ts";
 
 interface LoggedRequest {
   method: string;
@@ -68,13 +68,9 @@ interface Folder {
 const requestLog = async () => (await emulator(env, "requests")) as LoggedRequest[];
 const clearLog = () => emulator(env, "requests", undefined, "DELETE");
 
-async function call(client: Client, name: string, args: Record<string, unknown> = {}): Promise<CallToolResult> {
-  return (await client.callTool({ name, arguments: args })) as CallToolResult;
-}
+const call = callTool;
 
-function text(result: CallToolResult): string {
-  return result.content.map((part) => (part.type === "text" ? part.text : "")).join("\n");
-}
+const text = resultText;
 
 function structured<T>(result: CallToolResult): T {
   if (result.isError) throw new Error(`tool failed: ${text(result)}`);

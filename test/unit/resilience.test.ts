@@ -5,15 +5,13 @@
  * what the logs may carry.
  */
 import { env, runInDurableObject } from "cloudflare:test";
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { SessionProps } from "../../src/agent/session-props.ts";
 import type { UserAccount } from "../../src/agent/user-account.ts";
 import { tenantAllowed } from "../../src/auth/authorize.ts";
 import { seal } from "../../src/auth/crypto.ts";
 import { rateLimited } from "../../src/http/limits.ts";
-import { connectClient, emulator, ORIGIN, signIn, worker } from "./helpers.ts";
+import { ORIGIN, callTool, connectClient, emulator, resultText, signIn, worker } from "./helpers.ts";
 
 interface LoggedRequest {
   method: string;
@@ -27,13 +25,9 @@ const inboxReads = async () =>
   (await requestLog()).filter((r) => r.method === "GET" && r.path === "/v1.0/me/mailFolders/inbox/messages");
 const sendMails = async () => (await requestLog()).filter((r) => r.path === "/v1.0/me/sendMail");
 
-async function call(client: Client, name: string, args: Record<string, unknown> = {}): Promise<CallToolResult> {
-  return (await client.callTool({ name, arguments: args })) as CallToolResult;
-}
+const call = callTool;
 
-function text(result: CallToolResult): string {
-  return result.content.map((part) => (part.type === "text" ? part.text : "")).join("\n");
-}
+const text = resultText;
 
 function mcpPost(token: string, body: BodyInit, headers: Record<string, string> = {}): Promise<Response> {
   return worker(

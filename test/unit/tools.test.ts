@@ -1,8 +1,6 @@
 import { env } from "cloudflare:test";
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { beforeEach, describe, expect, it } from "vitest";
-import { connectClient, emulator, ORIGIN, signIn, worker } from "./helpers.ts";
+import { ORIGIN, callTool, connectClient, emulator, resultText, signIn, worker } from "./helpers.ts";
 
 interface LoggedRequest {
   method: string;
@@ -14,13 +12,9 @@ async function requestLog(): Promise<LoggedRequest[]> {
   return (await emulator(env, "requests")) as LoggedRequest[];
 }
 
-async function call(client: Client, name: string, args: Record<string, unknown> = {}): Promise<CallToolResult> {
-  return (await client.callTool({ name, arguments: args })) as CallToolResult;
-}
+const call = callTool;
 
-function text(result: CallToolResult): string {
-  return result.content.map((part) => (part.type === "text" ? part.text : "")).join("\n");
-}
+const text = resultText;
 
 interface Listing {
   messages: { id: string; subject: string; from: string; isRead: boolean }[];
