@@ -6,11 +6,17 @@
  * (CLDR's windowsZones, territory 001).
  */
 
-import { WINDOWS_TO_IANA } from "../src/windows-time-zones.ts";
+import {
+  WINDOWS_BY_LOWER_CASE,
+  WINDOWS_TO_IANA,
+  wallAsUtc,
+  wallClock,
+  zonedToUtc,
+  zoneFormatter,
+  type WallClock,
+} from "../src/time-zones.ts";
 
-export { WINDOWS_TO_IANA };
-
-const WINDOWS_BY_LOWER_CASE = new Map(Object.keys(WINDOWS_TO_IANA).map((name) => [name.toLowerCase(), name]));
+export { WINDOWS_TO_IANA, wallClock, zonedToUtc, type WallClock };
 
 /** A time zone Graph accepted: the name as the client wrote it (canonical spelling) and the IANA zone behind it. */
 export interface TimeZone {
@@ -19,26 +25,6 @@ export interface TimeZone {
 }
 
 export const UTC_ZONE: TimeZone = { name: "UTC", iana: "UTC" };
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(iana: string): Intl.DateTimeFormat {
-  let format = formatters.get(iana);
-  if (!format) {
-    format = new Intl.DateTimeFormat("en-US", {
-      timeZone: iana,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    });
-    formatters.set(iana, format);
-  }
-  return format;
-}
 
 /** A Windows or IANA time zone name, or undefined when Exchange would not know it. */
 export function resolveTimeZone(name: string | null | undefined): TimeZone | undefined {
@@ -49,50 +35,11 @@ export function resolveTimeZone(name: string | null | undefined): TimeZone | und
   // IANA names: Intl knows them (and refuses anything else with a RangeError).
   if (!/^[A-Za-z][\w+-]*(\/[\w+-]+){0,2}$/.test(trimmed)) return undefined;
   try {
-    const iana = formatter(trimmed).resolvedOptions().timeZone;
+    const iana = zoneFormatter(trimmed).resolvedOptions().timeZone;
     return { name: trimmed, iana };
   } catch {
     return undefined;
   }
-}
-
-/** Wall-clock fields of an instant in a zone. */
-export interface WallClock {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-export function wallClock(time: number, iana: string): WallClock {
-  const parts = Object.fromEntries(
-    formatter(iana)
-      .formatToParts(new Date(time))
-      .map((part) => [part.type, part.value]),
-  );
-  return {
-    year: Number(parts.year),
-    month: Number(parts.month),
-    day: Number(parts.day),
-    hour: Number(parts.hour) % 24,
-    minute: Number(parts.minute),
-    second: Number(parts.second),
-  };
-}
-
-function wallAsUtc(wall: WallClock): number {
-  return Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
-}
-
-/** The instant a wall-clock time in a zone stands for (in a DST gap, the hour after; in an overlap, the first). */
-export function zonedToUtc(wall: WallClock, iana: string): number {
-  const asUtc = wallAsUtc(wall);
-  const offset = (time: number) => wallAsUtc(wallClock(time, iana)) - Math.floor(time / 1000) * 1000;
-  const first = asUtc - offset(asUtc);
-  const second = asUtc - offset(first);
-  return first === second ? first : Math.min(first, second);
 }
 
 const pad = (value: number, width = 2) => String(value).padStart(width, "0");

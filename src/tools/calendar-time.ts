@@ -4,11 +4,15 @@
  * table), dates and times the model writes, and compact local renderings.
  */
 import { ToolError } from "../graph/errors.ts";
-import { WINDOWS_TO_IANA } from "../windows-time-zones.ts";
-
-const WINDOWS_ZONES: Readonly<Record<string, string>> = WINDOWS_TO_IANA;
-
-const WINDOWS_BY_LOWER_CASE = new Map(Object.keys(WINDOWS_ZONES).map((name) => [name.toLowerCase(), name]));
+import {
+  WINDOWS_BY_LOWER_CASE,
+  WINDOWS_TO_IANA as WINDOWS_ZONES,
+  wallAsUtc,
+  wallClock,
+  zonedToUtc,
+  zoneFormatter as formatter,
+  type WallClock,
+} from "../time-zones.ts";
 /** IANA → Windows, for the zones of the table: Exchange takes Windows names everywhere, IANA names not always. */
 const WINDOWS_BY_IANA = new Map(Object.entries(WINDOWS_ZONES).map(([windows, iana]) => [iana.toLowerCase(), windows]));
 
@@ -23,26 +27,6 @@ export interface Zone {
 }
 
 export const UTC: Zone = { name: "UTC", graph: "UTC", iana: "UTC" };
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(iana: string): Intl.DateTimeFormat {
-  let format = formatters.get(iana);
-  if (!format) {
-    format = new Intl.DateTimeFormat("en-US", {
-      timeZone: iana,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    });
-    formatters.set(iana, format);
-  }
-  return format;
-}
 
 /** A Windows or IANA zone name, or undefined when it is neither. */
 export function resolveZone(name: string): Zone | undefined {
@@ -71,42 +55,15 @@ export function zoneArgument(name: string, field = "timeZone"): Zone {
   return zone;
 }
 
-export interface Wall {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
+export type Wall = WallClock;
 
 export function wallOf(time: number, zone: Zone): Wall {
-  const parts = Object.fromEntries(
-    formatter(zone.iana)
-      .formatToParts(new Date(time))
-      .map((part) => [part.type, part.value]),
-  );
-  return {
-    year: Number(parts.year),
-    month: Number(parts.month),
-    day: Number(parts.day),
-    hour: Number(parts.hour) % 24,
-    minute: Number(parts.minute),
-    second: Number(parts.second),
-  };
-}
-
-function wallAsUtc(wall: Wall): number {
-  return Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
+  return wallClock(time, zone.iana);
 }
 
 /** The instant of a wall-clock time in a zone (daylight saving time included). */
 export function instantOf(wall: Wall, zone: Zone): number {
-  const asUtc = wallAsUtc(wall);
-  const offset = (time: number) => wallAsUtc(wallOf(time, zone)) - Math.floor(time / 1000) * 1000;
-  const first = asUtc - offset(asUtc);
-  const second = asUtc - offset(first);
-  return Math.min(first, second);
+  return zonedToUtc(wall, zone.iana);
 }
 
 const pad = (value: number, width = 2) => String(value).padStart(width, "0");

@@ -1,8 +1,9 @@
 /**
- * Windows time zone names (what Exchange and mailboxSettings use) and their
- * IANA zones (what Intl knows), from CLDR's windowsZones, territory 001.
- * Data shared by the calendar tools and the emulator: the mapping is a fact
- * of the world, not behaviour either side should differ on.
+ * Time zones, shared by the calendar tools and the emulator: Windows names
+ * (what Exchange and mailboxSettings use) mapped to IANA zones (what Intl
+ * knows) from CLDR's windowsZones, territory 001, and wall-clock arithmetic
+ * through Intl, so daylight saving time is right. Facts of the world, not
+ * behaviour either side should differ on.
  */
 
 /** Windows time zone name → IANA zone. */
@@ -85,3 +86,69 @@ export const WINDOWS_TO_IANA: Readonly<Record<string, string>> = {
   "UTC+12": "Etc/GMT-12",
   "Tonga Standard Time": "Pacific/Tongatapu",
 };
+
+/** A lower-cased Windows name → its canonical spelling. */
+export const WINDOWS_BY_LOWER_CASE: ReadonlyMap<string, string> = new Map(
+  Object.keys(WINDOWS_TO_IANA).map((name) => [name.toLowerCase(), name]),
+);
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** A cached formatter of wall-clock fields in an IANA zone; throws RangeError for a zone Intl does not know. */
+export function zoneFormatter(iana: string): Intl.DateTimeFormat {
+  let format = formatters.get(iana);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-US", {
+      timeZone: iana,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    });
+    formatters.set(iana, format);
+  }
+  return format;
+}
+
+/** Wall-clock fields of an instant in a zone. */
+export interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+export function wallClock(time: number, iana: string): WallClock {
+  const parts = Object.fromEntries(
+    zoneFormatter(iana)
+      .formatToParts(new Date(time))
+      .map((part) => [part.type, part.value]),
+  );
+  return {
+    year: Number(parts.year),
+    month: Number(parts.month),
+    day: Number(parts.day),
+    hour: Number(parts.hour) % 24,
+    minute: Number(parts.minute),
+    second: Number(parts.second),
+  };
+}
+
+/** A wall-clock time read as if it were UTC. */
+export function wallAsUtc(wall: WallClock): number {
+  return Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
+}
+
+/** The instant a wall-clock time in a zone stands for (in a DST gap, the hour after; in an overlap, the first). */
+export function zonedToUtc(wall: WallClock, iana: string): number {
+  const asUtc = wallAsUtc(wall);
+  const offset = (time: number) => wallAsUtc(wallClock(time, iana)) - Math.floor(time / 1000) * 1000;
+  const first = asUtc - offset(asUtc);
+  const second = asUtc - offset(first);
+  return Math.min(first, second);
+}
