@@ -37,27 +37,34 @@ export const SITES_READ = ["Sites.Read.All", "Sites.ReadWrite.All"];
 
 export const ITEM_NOT_FOUND = "Item not found";
 
+/** What Graph returns for a driveItem without $select. */
+const DRIVE_ITEM_DEFAULTS = [
+  "@microsoft.graph.downloadUrl",
+  "id",
+  "name",
+  "size",
+  "createdDateTime",
+  "lastModifiedDateTime",
+  "createdBy",
+  "lastModifiedBy",
+  "parentReference",
+  "file",
+  "folder",
+  "root",
+  "image",
+  "webUrl",
+  "eTag",
+  "cTag",
+  "fileSystemInfo",
+  "shared",
+  "description",
+];
+
 export const DRIVE_ITEM_SCHEMA: EntitySchema = {
   type: "microsoft.graph.driveItem",
+  // The facets below come only when $select names them.
   properties: [
-    "id",
-    "name",
-    "size",
-    "createdDateTime",
-    "lastModifiedDateTime",
-    "createdBy",
-    "lastModifiedBy",
-    "parentReference",
-    "file",
-    "folder",
-    "root",
-    "image",
-    "webUrl",
-    "eTag",
-    "cTag",
-    "fileSystemInfo",
-    "shared",
-    "description",
+    ...DRIVE_ITEM_DEFAULTS,
     "searchResult",
     "package",
     "photo",
@@ -71,30 +78,8 @@ export const DRIVE_ITEM_SCHEMA: EntitySchema = {
     "deleted",
     "malware",
     "publication",
-    "@microsoft.graph.downloadUrl",
   ],
-  // Graph leaves out the download URL and the search facet unless asked for them.
-  defaultProperties: [
-    "@microsoft.graph.downloadUrl",
-    "id",
-    "name",
-    "size",
-    "createdDateTime",
-    "lastModifiedDateTime",
-    "createdBy",
-    "lastModifiedBy",
-    "parentReference",
-    "file",
-    "folder",
-    "root",
-    "image",
-    "webUrl",
-    "eTag",
-    "cTag",
-    "fileSystemInfo",
-    "shared",
-    "description",
-  ],
+  defaultProperties: DRIVE_ITEM_DEFAULTS,
 };
 
 export const DRIVE_SCHEMA: EntitySchema = {
