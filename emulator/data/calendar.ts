@@ -380,8 +380,13 @@ class CalendarSeeder {
   private addPersonal(): void {
     const me = person(this.user);
     const calendarId = this.calendars[1]!.id;
-    const single = (subject: string, day: number, hour: number, minutes: number, location: string) => {
-      const start = this.localTime(this.dayStart + day * DAY, hour);
+    const personal = (
+      subject: string,
+      start: number,
+      minutes: number,
+      location: string,
+      recurrence?: PatternedRecurrence,
+    ) =>
       this.add({
         calendarId,
         subject,
@@ -394,10 +399,12 @@ class CalendarSeeder {
         attendees: [],
         response: "organizer",
         showAs: "busy",
+        ...(recurrence ? { recurrence } : {}),
         iCalUId: this.iCalUId("personal", subject),
-        created: start - 14 * DAY,
+        created: start - (recurrence ? 7 : 14) * DAY,
       });
-    };
+    const single = (subject: string, day: number, hour: number, minutes: number, location: string) =>
+      personal(subject, this.localTime(this.dayStart + day * DAY, hour), minutes, location);
     const weekly = (subject: string, days: DayOfWeek[], hour: number, minutes: number, location: string) => {
       const recurrence: PatternedRecurrence = {
         pattern: { type: "weekly", interval: 1, daysOfWeek: days, firstDayOfWeek: "sunday" },
@@ -405,22 +412,7 @@ class CalendarSeeder {
       };
       const firstDay = occurrenceDays(recurrence).next().value!;
       const start = zonedToUtc({ ...dateOfDay(firstDay), hour, minute: 0, second: 0 }, this.zone.iana);
-      this.add({
-        calendarId,
-        subject,
-        html: "",
-        start: storedDateTime(start),
-        end: storedDateTime(start + minutes * MINUTE),
-        isAllDay: false,
-        location,
-        organizer: me,
-        attendees: [],
-        response: "organizer",
-        showAs: "busy",
-        recurrence,
-        iCalUId: this.iCalUId("personal", subject),
-        created: start - 7 * DAY,
-      });
+      personal(subject, start, minutes, location, recurrence);
     };
     if (this.user.id === ADELE.id) {
       weekly("Gym", ["tuesday", "thursday"], 18, 60, "Pro Club Bellevue");
