@@ -11,6 +11,7 @@ import { stableGuid } from "../data/random.ts";
 import { DAY } from "../data/time.ts";
 import type { StoredContact } from "../model.ts";
 import { TENANT_NAME } from "../tenant.ts";
+import { integerOption } from "./odata/collection.ts";
 import { parseFilter, type FilterSchema } from "./odata/filter.ts";
 import { applySelect, parseSelect, type EntitySchema } from "./odata/select.ts";
 import { graphJson, GraphFailure } from "./responses.ts";
@@ -186,20 +187,6 @@ function matchesSearch(person: Person, raw: string): boolean {
   return words.every((word) => parts.some((part) => part.startsWith(word)));
 }
 
-function integer(query: URLSearchParams, name: string, fallback: number, min: number, max: number): number {
-  const raw = query.get(name);
-  if (raw === null) return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < min || value > max) {
-    throw new GraphFailure(
-      400,
-      "BadRequest",
-      `Invalid value '${raw}' for ${name}: expected an integer from ${min} to ${max}.`,
-    );
-  }
-  return value;
-}
-
 function listPeople(context: GraphContext) {
   const query = context.query;
   const select = parseSelect(query, PERSON_SCHEMA);
@@ -225,8 +212,8 @@ function listPeople(context: GraphContext) {
     const direction = match[1]?.toLowerCase() === "desc" ? -1 : 1;
     people.sort((a, b) => direction * (a.displayName ?? "").localeCompare(b.displayName ?? ""));
   }
-  const top = integer(query, "$top", DEFAULT_TOP, 1, MAX_TOP);
-  const skip = integer(query, "$skip", 0, 0, Number.MAX_SAFE_INTEGER);
+  const top = integerOption(query, "$top", DEFAULT_TOP, 1, MAX_TOP);
+  const skip = integerOption(query, "$skip", 0, 0, Number.MAX_SAFE_INTEGER);
   const page = people.slice(skip, skip + top);
   let nextLink: string | undefined;
   if (skip + top < people.length) {

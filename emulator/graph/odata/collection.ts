@@ -58,7 +58,14 @@ function parseOrderBy(raw: string, sortable: readonly string[]): OrderBy[] {
   });
 }
 
-function integerOption(query: URLSearchParams, name: string, fallback: number, min: number, max: number): number {
+/** An integer query option ($top, $skip) within bounds, or Graph's 400. */
+export function integerOption(
+  query: URLSearchParams,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   const raw = query.get(name);
   if (raw === null) return fallback;
   const value = Number(raw);
