@@ -1,14 +1,7 @@
 import { env } from "cloudflare:test";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { beforeEach, describe, expect, it } from "vitest";
-import { callTool, connectClient, emulator, resultText, signIn } from "./helpers.ts";
-
-interface LoggedRequest {
-  method: string;
-  path: string;
-  query: string;
-  status: number;
-}
+import { callTool, connectClient, emulator, requestLog, resultText, signIn } from "./helpers.ts";
 
 interface EventSummary {
   id: string;
@@ -50,10 +43,6 @@ const ADELE = "adele@contoso.example";
 const MEGAN = "megan@contoso.example";
 const ALEX = "alex@contoso.example";
 const NESTOR = "nestor.wilke@fabrikam.example";
-
-async function requestLog(): Promise<LoggedRequest[]> {
-  return (await emulator(env, "requests")) as LoggedRequest[];
-}
 
 const call = callTool;
 

@@ -1,14 +1,7 @@
 import { env } from "cloudflare:test";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { beforeEach, describe, expect, it } from "vitest";
-import { callTool, connectClient, emulator, resultText, signIn } from "./helpers.ts";
-
-interface LoggedRequest {
-  method: string;
-  path: string;
-  query: string;
-  status: number;
-}
+import { callTool, connectClient, emulator, requestLog, resultText, signIn } from "./helpers.ts";
 
 interface ContactListing {
   contacts: { id: string; name: string; emails: string[]; work: string; phone: string }[];
@@ -31,10 +24,6 @@ interface UserListing {
   users: { id: string; name: string; email: string; work: string }[];
   total?: number;
   nextCursor?: string;
-}
-
-async function requestLog(): Promise<LoggedRequest[]> {
-  return (await emulator(env, "requests")) as LoggedRequest[];
 }
 
 const call = callTool;

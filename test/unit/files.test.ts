@@ -3,15 +3,7 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult, Progress } from "@modelcontextprotocol/sdk/types.js";
 import { beforeEach, describe, expect, it } from "vitest";
 import { signIn as signInToEmulator } from "../emulator/helpers.ts";
-import { callTool, connectClient, emulator, emulatorUrl, resultText, signIn } from "./helpers.ts";
-
-interface LoggedRequest {
-  method: string;
-  path: string;
-  query: string;
-  status: number;
-  faultId?: string;
-}
+import { callTool, clearLog, connectClient, emulator, emulatorUrl, requestLog, resultText, signIn } from "./helpers.ts";
 
 interface Item {
   id: string;
@@ -30,14 +22,6 @@ interface Listing {
 }
 
 const MiB = 1024 * 1024;
-
-async function requestLog(): Promise<LoggedRequest[]> {
-  return (await emulator(env, "requests")) as LoggedRequest[];
-}
-
-async function clearLog(): Promise<void> {
-  await emulator(env, "requests", undefined, "DELETE");
-}
 
 const call = callTool;
 

@@ -6,7 +6,7 @@
 import { env } from "cloudflare:test";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { beforeAll, describe, expect, it } from "vitest";
-import { connectClient, emulator, ORIGIN, signIn, worker } from "./helpers.ts";
+import { ORIGIN, clearLog, connectClient, emulator, requestLog, signIn, worker } from "./helpers.ts";
 
 /** Deterministic pseudo-random numbers (mulberry32), so a failure reproduces. */
 function random(seed: number): () => number {
@@ -84,7 +84,7 @@ function messagesIn(body: string): Record<string, unknown>[] {
 }
 
 async function sendMailCount(): Promise<number> {
-  const log = (await emulator(env, "requests")) as { method: string; path: string }[];
+  const log = await requestLog();
   return log.filter(
     (entry) => entry.method === "POST" && /sendMail|\/send$|\/reply|\/forward|\/messages$/.test(entry.path),
   ).length;
@@ -170,7 +170,7 @@ describe("fuzzing the MCP endpoints", () => {
 
   it("refuses 200 generated invalid tool arguments, naming the field, and sends nothing", async () => {
     const next = random(42);
-    await emulator(env, "requests", undefined, "DELETE");
+    await clearLog();
     const client = await connectClient(token);
     const valid = { to: ["megan@contoso.example"], subject: "fuzz", body: "never sent" };
     const mutations: [string, (args: Record<string, unknown>) => void][] = [

@@ -2,18 +2,7 @@ import { env } from "cloudflare:test";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { beforeEach, describe, expect, it } from "vitest";
-import { connectClient, emulator, resultText, signIn } from "./helpers.ts";
-
-interface LoggedRequest {
-  method: string;
-  path: string;
-  query: string;
-  status: number;
-}
-
-async function requestLog(): Promise<LoggedRequest[]> {
-  return (await emulator(env, "requests")) as LoggedRequest[];
-}
+import { type LoggedRequest, clearLog, connectClient, emulator, requestLog, resultText, signIn } from "./helpers.ts";
 
 async function graphRequests(): Promise<LoggedRequest[]> {
   return (await requestLog()).filter((entry) => entry.path.startsWith("/v1.0/"));
@@ -38,7 +27,7 @@ beforeEach(async () => {
 describe("graphQuery refuses what is not a read-only allowlisted path", () => {
   it("refuses writes, $batch, other hosts, absolute URLs, traversal and paths off the allowlist", async () => {
     const client = await connectClient((await signIn()).access_token);
-    await emulator(env, "requests", undefined, "DELETE");
+    await clearLog();
     const refused: [string, RegExp][] = [
       ["/me/sendMail", /not on the read-only allowlist/],
       ["/me/messages/AAMkAG1/send", /not on the read-only allowlist/],
@@ -71,7 +60,7 @@ describe("graphQuery refuses what is not a read-only allowlisted path", () => {
 
   it("refuses cursors to other hosts or to paths off the allowlist, and bad query options", async () => {
     const client = await connectClient((await signIn()).access_token);
-    await emulator(env, "requests", undefined, "DELETE");
+    await clearLog();
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ path: "/me", cursor: "https://attacker.example/v1.0/me/mailFolders?$skip=10" }, /invalid_input.*cursor/],
       [{ path: "/me", cursor: `${env.GRAPH_BASE_URL}/me/sendMail` }, /invalid_input.*cursor: this path is not on/],

@@ -1,4 +1,4 @@
-import { SELF } from "cloudflare:test";
+import { env as testEnv, SELF } from "cloudflare:test";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -78,4 +78,25 @@ export async function callTool(
 /** The text a model reads from a tool result. */
 export function resultText(result: CallToolResult): string {
   return result.content.map((part) => (part.type === "text" ? part.text : "")).join("\n");
+}
+
+/** One request the emulator answered (its control API excluded). */
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  query: string;
+  status: number;
+  userId?: string;
+  faultId?: string;
+  at: string;
+}
+
+/** The emulator's request log, oldest first. */
+export async function requestLog(): Promise<LoggedRequest[]> {
+  return (await emulator(testEnv, "requests")) as LoggedRequest[];
+}
+
+/** Empties the emulator's request log. */
+export async function clearLog(): Promise<void> {
+  await emulator(testEnv, "requests", undefined, "DELETE");
 }

@@ -8,14 +8,7 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { beforeEach, describe, expect, it } from "vitest";
 import { htmlToReadableText, tidyText } from "../../src/tools/mail-text.ts";
-import { callTool, connectClient, emulator, resultText, signIn } from "./helpers.ts";
-
-interface LoggedRequest {
-  method: string;
-  path: string;
-  query: string;
-  status: number;
-}
+import { callTool, clearLog, connectClient, emulator, requestLog, resultText, signIn } from "./helpers.ts";
 
 interface Summary {
   id: string;
@@ -64,9 +57,6 @@ interface Folder {
   total: number;
   childFolderCount: number;
 }
-
-const requestLog = async () => (await emulator(env, "requests")) as LoggedRequest[];
-const clearLog = () => emulator(env, "requests", undefined, "DELETE");
 
 const call = callTool;
 

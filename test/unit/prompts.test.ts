@@ -1,11 +1,6 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { connectClient, emulator, signIn } from "./helpers.ts";
-
-interface LoggedRequest {
-  method: string;
-  path: string;
-}
+import { clearLog, connectClient, emulator, requestLog, signIn } from "./helpers.ts";
 
 beforeEach(async () => {
   await emulator(env, "reset", {});
@@ -26,13 +21,13 @@ describe("prompts", () => {
 
   it("dailyBriefing reads meetings and important unread mail in one Graph round trip", async () => {
     const client = await connectClient((await signIn()).access_token);
-    await emulator(env, "requests", undefined, "DELETE");
+    await clearLog();
     const text = promptText(await client.getPrompt({ name: "dailyBriefing" }));
     expect(text).toMatch(/^Meetings in the next 24 hours \(\d+\):/);
     expect(text).toMatch(/Unread high-importance mail \(\d+\):/);
     expect(text).not.toContain("Could not read");
     expect(text).not.toContain("@odata");
-    const log = (await emulator(env, "requests")) as LoggedRequest[];
+    const log = await requestLog();
     const graphCalls = log.filter((entry) => entry.path.startsWith("/v1.0/"));
     expect(graphCalls.map((entry) => `${entry.method} ${entry.path}`)).toEqual(
       expect.arrayContaining(["POST /v1.0/$batch"]),

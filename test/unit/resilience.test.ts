@@ -11,16 +11,18 @@ import type { UserAccount } from "../../src/agent/user-account.ts";
 import { tenantAllowed } from "../../src/auth/authorize.ts";
 import { seal } from "../../src/auth/crypto.ts";
 import { rateLimited } from "../../src/http/limits.ts";
-import { ORIGIN, callTool, connectClient, emulator, resultText, signIn, worker } from "./helpers.ts";
+import {
+  ORIGIN,
+  callTool,
+  clearLog,
+  connectClient,
+  emulator,
+  requestLog,
+  resultText,
+  signIn,
+  worker,
+} from "./helpers.ts";
 
-interface LoggedRequest {
-  method: string;
-  path: string;
-  status: number;
-}
-
-const requestLog = async () => (await emulator(env, "requests")) as LoggedRequest[];
-const clearLog = () => emulator(env, "requests", undefined, "DELETE");
 const inboxReads = async () =>
   (await requestLog()).filter((r) => r.method === "GET" && r.path === "/v1.0/me/mailFolders/inbox/messages");
 const sendMails = async () => (await requestLog()).filter((r) => r.path === "/v1.0/me/sendMail");

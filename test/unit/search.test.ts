@@ -2,22 +2,11 @@ import { env } from "cloudflare:test";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { beforeEach, describe, expect, it } from "vitest";
-import { callTool, connectClient, emulator, resultText, signIn } from "./helpers.ts";
-
-interface LoggedRequest {
-  method: string;
-  path: string;
-  query: string;
-  status: number;
-}
+import { callTool, connectClient, emulator, requestLog, resultText, signIn } from "./helpers.ts";
 
 interface Results {
   results: { type: string; id: string; title: string; date: string; driveId?: string }[];
   nextCursor?: string;
-}
-
-async function requestLog(): Promise<LoggedRequest[]> {
-  return (await emulator(env, "requests")) as LoggedRequest[];
 }
 
 const call = callTool;

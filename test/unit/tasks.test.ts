@@ -1,14 +1,7 @@
 import { env } from "cloudflare:test";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { beforeEach, describe, expect, it } from "vitest";
-import { callTool, connectClient, emulator, resultText, signIn } from "./helpers.ts";
-
-interface LoggedRequest {
-  method: string;
-  path: string;
-  query: string;
-  status: number;
-}
+import { callTool, connectClient, emulator, requestLog, resultText, signIn } from "./helpers.ts";
 
 interface TaskLists {
   lists: { id: string; name: string; kind: string; isOwner: boolean }[];
@@ -17,10 +10,6 @@ interface TaskLists {
 interface Tasks {
   tasks: { id: string; title: string; status: string; importance: string; due?: string }[];
   nextCursor?: string;
-}
-
-async function requestLog(): Promise<LoggedRequest[]> {
-  return (await emulator(env, "requests")) as LoggedRequest[];
 }
 
 const call = callTool;

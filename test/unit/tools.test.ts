@@ -1,16 +1,16 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { ORIGIN, callTool, connectClient, emulator, resultText, signIn, worker } from "./helpers.ts";
-
-interface LoggedRequest {
-  method: string;
-  path: string;
-  status: number;
-}
-
-async function requestLog(): Promise<LoggedRequest[]> {
-  return (await emulator(env, "requests")) as LoggedRequest[];
-}
+import {
+  ORIGIN,
+  callTool,
+  clearLog,
+  connectClient,
+  emulator,
+  requestLog,
+  resultText,
+  signIn,
+  worker,
+} from "./helpers.ts";
 
 const call = callTool;
 
@@ -132,7 +132,7 @@ describe("mail tools against the emulator", () => {
 
   it("reads the profile resource once from Graph, then from the user's encrypted cache", async () => {
     const client = await connectClient((await signIn()).access_token);
-    await emulator(env, "requests", undefined, "DELETE");
+    await clearLog();
     const resource = await client.readResource({ uri: "microsoft://profile" });
     const profile = JSON.parse((resource.contents[0] as { text: string }).text) as Record<string, unknown>;
     expect(profile.userPrincipalName).toBe("adele@contoso.example");
@@ -161,7 +161,7 @@ describe("Microsoft token lifecycle", () => {
     const token = (await signIn()).access_token;
     const sessions = await Promise.all([connectClient(token), connectClient(token), connectClient(token)]);
     await emulator(env, "expire-tokens", {});
-    await emulator(env, "requests", undefined, "DELETE");
+    await clearLog();
     const results = await Promise.all(
       sessions.flatMap((client) => Array.from({ length: 6 }, () => call(client, "getEmails", { count: 1 }))),
     );
