@@ -10,7 +10,6 @@ import type {
   Attendee,
   Calendar,
   Event,
-  MailboxSettings,
   MeetingTimeSuggestionsResult,
   ScheduleInformation,
 } from "@microsoft/microsoft-graph-types";
@@ -38,6 +37,7 @@ import {
   type Zone,
 } from "./calendar-time.ts";
 import { describeRecurrence, recurrenceFromRule } from "./calendar-recurrence.ts";
+import { mailboxTimeZone } from "./mailbox-time-zone.ts";
 import { defineTool, type ToolContext } from "./define.ts";
 import { formatAddress } from "./format.ts";
 
@@ -72,17 +72,8 @@ function idSegment(value: string, field = "id"): string {
 }
 
 /** The mailbox's time zone (cached an hour); UTC when the mailbox has none or its setting cannot be read. */
-async function mailboxZone({ graph, cache }: ToolContext): Promise<Zone> {
-  const name = await cache.read("calendar:mailboxTimeZone", 3600, async () => {
-    try {
-      const settings = await graph.get<MailboxSettings>("/me/mailboxSettings", { query: { $select: "timeZone" } });
-      return settings.timeZone ?? "";
-    } catch (error) {
-      if (error instanceof GraphError && error.status === 403) return "";
-      throw error;
-    }
-  });
-  return (name && resolveZone(name)) || UTC;
+async function mailboxZone(context: ToolContext): Promise<Zone> {
+  return resolveZone(await mailboxTimeZone(context)) || UTC;
 }
 
 async function zoneFor(timeZone: string | undefined, context: ToolContext): Promise<Zone> {

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { GraphError } from "../graph/errors.ts";
 import type { ToolContext } from "./define.ts";
 import { clip, formatAddress, shortDateTime } from "./format.ts";
+import { mailboxTimeZone } from "./mailbox-time-zone.ts";
 
 function userMessage(text: string): GetPromptResult {
   return { messages: [{ role: "user", content: { type: "text", text } }] };
@@ -29,10 +30,7 @@ interface Briefing {
 async function briefingData(context: ToolContext): Promise<Briefing> {
   const now = new Date();
   const end = new Date(now.getTime() + 24 * 60 * 60 * 1000);
-  const settings = await context.cache.read("mailbox-time-zone", 3600, () =>
-    context.graph.get<{ timeZone?: string }>("/me/mailboxSettings", { query: { $select: "timeZone" } }),
-  );
-  const timeZone = settings.timeZone || "UTC";
+  const timeZone = await mailboxTimeZone(context);
   const answers = await context.graph
     .batch([
       {

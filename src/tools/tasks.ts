@@ -1,6 +1,7 @@
-import type { MailboxSettings, TodoTask, TodoTaskList } from "@microsoft/microsoft-graph-types";
+import type { TodoTask, TodoTaskList } from "@microsoft/microsoft-graph-types";
 import { z } from "zod";
-import { GraphError, ToolError } from "../graph/errors.ts";
+import { ToolError } from "../graph/errors.ts";
+import { mailboxTimeZone } from "./mailbox-time-zone.ts";
 import { defineTool, type ToolContext } from "./define.ts";
 import { clip } from "./format.ts";
 
@@ -8,7 +9,6 @@ import { clip } from "./format.ts";
 const ID = /^[A-Za-z0-9_=+/-]{1,512}$/;
 const TASK_FIELDS = "id,title,status,importance,dueDateTime,reminderDateTime,isReminderOn,categories,body";
 const BODY_PREVIEW_CHARS = 80;
-const TIME_ZONE_CACHE_SECONDS = 24 * 3600;
 const DEFAULT_LIST_CACHE_SECONDS = 3600;
 
 const listIdInput = z.string().optional().describe("From listTaskLists; default: the Tasks list");
@@ -62,20 +62,6 @@ function checkId(field: string, id: string): string {
 function path(listId: string, taskId?: string): string {
   const list = `/me/todo/lists/${encodeURIComponent(listId)}/tasks`;
   return taskId ? `${list}/${encodeURIComponent(taskId)}` : list;
-}
-
-/** The user's mailbox time zone (Windows name), so due dates are days where the user lives. */
-async function userTimeZone({ graph, cache }: ToolContext): Promise<string> {
-  return cache.read("todo:timeZone", TIME_ZONE_CACHE_SECONDS, async () => {
-    try {
-      const settings = await graph.get<MailboxSettings>("/me/mailboxSettings", { query: { $select: "timeZone" } });
-      return settings.timeZone || "UTC";
-    } catch (error) {
-      // Without mailbox settings (no mailbox, or no permission) To Do dates are read and written in UTC.
-      if (error instanceof GraphError && (error.status === 403 || error.status === 404)) return "UTC";
-      throw error;
-    }
-  });
 }
 
 function preferZone(timeZone: string): Record<string, string> {
@@ -223,7 +209,7 @@ export const listTasks = defineTool({
   access: "read",
   cacheKind: "tasks",
   async run({ listId, status, dueBefore, importance, count, cursor }, context) {
-    const timeZone = await userTimeZone(context);
+    const timeZone = await mailboxTimeZone(context);
     // The list is in the cursor (checked to be a tasks link); ids are not repeated in the text: they cost tokens.
     const list = cursor ? listIdOfCursor(cursor) : await resolveList(listId, context);
     const filter = taskFilter(status, importance, dueBefore);
@@ -282,7 +268,7 @@ export const createTask = defineTool({
         `reminder: "${reminder.slice(0, 40)}" is not a local time YYYY-MM-DDTHH:MM.`,
       );
     }
-    const timeZone = dueDate || reminder ? await userTimeZone(context) : "UTC";
+    const timeZone = dueDate || reminder ? await mailboxTimeZone(context) : "UTC";
     const list = await resolveList(listId, context);
     const task = await context.graph.post<TodoTask>(
       path(list),
@@ -329,7 +315,7 @@ export const updateTask = defineTool({
         "Nothing to change: give at least one of completed, title, dueDate, importance, notes.",
       );
     }
-    const timeZone = dueDate ? await userTimeZone(context) : "UTC";
+    const timeZone = dueDate ? await mailboxTimeZone(context) : "UTC";
     const list = await resolveList(listId, context);
     const task = await context.graph.patch<TodoTask>(
       path(list, checkId("taskId", taskId)),
