@@ -68,6 +68,22 @@ export async function readRuntimeConfig(env: Env, options: { maxAgeMs?: number }
   return config;
 }
 
+/** Signing in and out stay available whatever else is turned off. */
+const ALWAYS_OFFERED: ReadonlySet<string> = new Set(["authenticate", "logout"]);
+
+/**
+ * Whether the runtime config (CONFIG_KV) lets a tool run: not disabled, not a
+ * write in read-only mode, not a heavy search tool with search turned off.
+ * Checked when a session lists its tools and again at every call, so a change
+ * reaches sessions already open.
+ */
+export function allowedByRuntime(tool: SelectableTool, runtime: RuntimeConfig): boolean {
+  if (ALWAYS_OFFERED.has(tool.name)) return true;
+  if (runtime.disabledTools.includes(tool.name)) return false;
+  if (runtime.readOnly && tool.access !== "read") return false;
+  return runtime.flags.search || !HEAVY_SEARCH_TOOLS.has(tool.name);
+}
+
 /** What the selection needs to know of a tool. */
 export interface SelectableTool {
   name: string;
@@ -92,15 +108,13 @@ export function selectTools<T extends SelectableTool>(
   env: Pick<Env, "READ_ONLY" | "TOOL_PRESET" | "ENABLED_TOOLS">,
   runtime: RuntimeConfig = DEFAULTS,
 ): T[] {
-  const readOnly = env.READ_ONLY === "true" || runtime.readOnly;
+  const readOnly = env.READ_ONLY === "true";
   const preset = list(env.TOOL_PRESET).map((name) => name.toLowerCase());
   const enabled = new Set(list(env.ENABLED_TOOLS));
-  const disabled = new Set(runtime.disabledTools);
   return tools.filter((tool) => {
-    if (tool.name === "authenticate" || tool.name === "logout") return true;
-    if (disabled.has(tool.name)) return false;
+    if (ALWAYS_OFFERED.has(tool.name)) return true;
+    if (!allowedByRuntime(tool, runtime)) return false;
     if (readOnly && tool.access !== "read") return false;
-    if (!runtime.flags.search && HEAVY_SEARCH_TOOLS.has(tool.name)) return false;
     if (enabled.size > 0) return enabled.has(tool.name);
     if (preset.length > 0 && !preset.includes("all")) return preset.includes(workloadOf(tool));
     return true;

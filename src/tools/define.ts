@@ -12,7 +12,7 @@ import type { GraphClient } from "../graph/client.ts";
 import { GraphError, ToolError, toolErrorFromGraph } from "../graph/errors.ts";
 import type { AccountSummary } from "../agent/session-props.ts";
 import type { OnceRecord } from "../agent/user-account.ts";
-import { HEAVY_SEARCH_TOOLS, SMALL_LISTING_LIMIT, type RuntimeConfig } from "../config.ts";
+import { allowedByRuntime, SMALL_LISTING_LIMIT, type RuntimeConfig } from "../config.ts";
 
 /** Kinds of cached Graph reads; a write names the kinds it makes stale. */
 export type CacheKind = "mail" | "calendar" | "contacts" | "directory" | "teams" | "files" | "tasks" | "search";
@@ -211,12 +211,10 @@ async function invoke(
   // The operator may turn tools off at runtime (CONFIG_KV) without a redeploy;
   // sessions opened earlier learn it here, within 30 seconds.
   const runtime = await services?.runtimeConfig?.();
-  if (runtime && spec.name !== "logout" && spec.name !== "authenticate") {
-    const off =
-      runtime.disabledTools.includes(spec.name) ||
-      (runtime.readOnly && spec.access === "write") ||
-      (!runtime.flags.search && HEAVY_SEARCH_TOOLS.has(spec.name));
-    if (off) throw new ToolError("forbidden", `${spec.name} is turned off on this server by its operator.`);
+  if (runtime) {
+    if (!allowedByRuntime(spec, runtime)) {
+      throw new ToolError("forbidden", `${spec.name} is turned off on this server by its operator.`);
+    }
     if (!runtime.flags.largeListings && typeof args.count === "number" && args.count > SMALL_LISTING_LIMIT) {
       args.count = SMALL_LISTING_LIMIT;
     }
