@@ -1,8 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { SessionProps } from "../agent/session-props.ts";
-
-/** MCP messages larger than this are refused before anything reads them (Graph's own limit is 4 MB). */
-export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+import { MAX_REQUEST_BYTES } from "./json-rpc.ts";
 
 const DEFAULT_PER_USER_PER_MINUTE = 120;
 const DEFAULT_PER_TENANT_PER_MINUTE = 1200;

@@ -706,7 +706,8 @@ export const findMeetingTimes = defineTool({
         maxCandidates,
         returnSuggestionReasons: false,
       },
-      { headers: prefer(zone) },
+      // A POST that only reads: retried like a GET.
+      { headers: prefer(zone), readOnly: true },
     );
     const suggestions = (result.meetingTimeSuggestions ?? []).map((suggestion) => {
       const people = [
@@ -831,7 +832,8 @@ export const getSchedule = defineTool({
         endTime: utcTime(range.end),
         availabilityViewInterval: 30,
       },
-      { headers: prefer(zone) },
+      // A POST that only reads: retried like a GET.
+      { headers: prefer(zone), readOnly: true },
     );
     const oneDay = dateText(range.start.wall) === dateText(wallOf(range.end.instant - 1, zone));
     const schedules = result.value.map((schedule) => ({

@@ -230,17 +230,22 @@ export const searchMicrosoft365 = defineTool({
       kinds.map(async (kind): Promise<KindResult> => {
         const from = offsets[kind] ?? 0;
         try {
-          const answer = await graph.post<SearchAnswer>("/search/query", {
-            requests: [
-              {
-                entityTypes: [KINDS[kind].entityType],
-                query: { queryString },
-                from,
-                size,
-                fields: KINDS[kind].fields,
-              },
-            ],
-          });
+          const answer = await graph.post<SearchAnswer>(
+            "/search/query",
+            {
+              requests: [
+                {
+                  entityTypes: [KINDS[kind].entityType],
+                  query: { queryString },
+                  from,
+                  size,
+                  fields: KINDS[kind].fields,
+                },
+              ],
+            },
+            // Microsoft Search only reads: retried like a GET.
+            { readOnly: true },
+          );
           const container = answer.value?.[0]?.hitsContainers?.[0];
           const hits = (container?.hits ?? []).map((hit) => summarizeHit(kind, hit));
           return {

@@ -109,6 +109,20 @@ describe("Graph throttling and outages", () => {
     expect((await inboxReads()).map((r) => r.status)).toEqual([503, 504, 200]);
   });
 
+  it("retries a 503 on a POST that only reads (getSchedule), unlike a write", async () => {
+    const client = await connectClient((await signIn()).access_token);
+    await emulator(env, "faults", {
+      match: "POST /v1.0/me/calendar/getSchedule",
+      status: 503,
+      retryAfterSeconds: 0,
+      count: 1,
+    });
+    const result = await call(client, "getSchedule", { people: ["megan@contoso.example"], fresh: true });
+    expect(result.isError, text(result)).toBeFalsy();
+    const posts = (await requestLog()).filter((r) => r.path === "/v1.0/me/calendar/getSchedule");
+    expect(posts.map((r) => r.status)).toEqual([503, 200]);
+  });
+
   it("abandons a read that times out and retries it; a write that times out is not resent", async () => {
     const client = await connectClient((await signIn()).access_token);
     await emulator(env, "faults", { match: "GET /v1.0/me/mailFolders/inbox/messages", latencyMs: 7000, count: 1 });
