@@ -313,6 +313,10 @@ describe("idempotent writes", () => {
     const args = { to: ["megan@contoso.example"], subject: "race", body: "x", idempotencyKey: "send-0004-abc" };
     const results = await Promise.all(Array.from({ length: 5 }, () => call(client, "sendEmail", args)));
     expect(results.filter((result) => !result.isError).length).toBeGreaterThanOrEqual(1);
+    // A repeat that arrives while the first call runs is told so, never run.
+    for (const refused of results.filter((result) => result.isError)) {
+      expect(text(refused)).toMatch(/conflict.*still running/s);
+    }
     expect(await sendMails()).toHaveLength(1);
   });
 });
