@@ -38,23 +38,20 @@ async function answerLocally(message: JSONRPCMessage, env: Env): Promise<JSONRPC
   await clientSide.start();
   await clientSide.send(message);
   // The SDK drops a message it cannot validate without answering: never wait forever for it.
-  const answer =
-    "id" in message
-      ? await Promise.race([
-          reply,
-          new Promise<JSONRPCMessage>((resolve) =>
-            setTimeout(
-              () =>
-                resolve({
-                  jsonrpc: "2.0",
-                  id: (message as { id: string | number }).id,
-                  error: { code: -32600, message: "Invalid Request: the message does not fit the MCP schema" },
-                } as JSONRPCMessage),
-              5000,
-            ),
-          ),
-        ])
-      : undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const unanswered = new Promise<JSONRPCMessage>((resolve) => {
+    timer = setTimeout(
+      () =>
+        resolve({
+          jsonrpc: "2.0",
+          id: (message as { id: string | number }).id,
+          error: { code: -32600, message: "Invalid Request: the message does not fit the MCP schema" },
+        } as JSONRPCMessage),
+      5000,
+    );
+  });
+  const answer = "id" in message ? await Promise.race([reply, unanswered]) : undefined;
+  clearTimeout(timer);
   await server.close();
   return answer;
 }
