@@ -339,6 +339,9 @@ class CalendarSeeder {
         const originalStart = zonedToUtc(occurrence, zone.iana);
         if (originalStart < threshold) continue;
         const key = formatWall(occurrence);
+        // Each exception takes its own occurrence: near a weekend two thresholds
+        // can land on the same next weekday, and the second must not undo the first.
+        if (key in exceptions) continue;
         if (exception.change === "delete") {
           exceptions[key] = null;
         } else {
