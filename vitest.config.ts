@@ -21,15 +21,21 @@ export default defineConfig({
                   COOKIE_SECRET: "test-only-cookie-secret-0123456789abcdef",
                   // A retired key still accepted for reading (the rotation test seals with it).
                   TOKEN_ENCRYPTION_KEYS_PREVIOUS: "cHJldmlvdXMtdGVzdC1rZXktMzItYnl0ZXMtbG9uZyE=",
-                  // Tests send many calls per minute as one user; limits are tested on their own.
-                  RATE_LIMIT_PER_USER: "100000",
-                  RATE_LIMIT_PER_TENANT: "100000",
                   // The breaker's open period, short so a test sees it close again.
                   CIRCUIT_OPEN_SECONDS: "1",
                   // Timeouts in seconds rather than the production 20.
                   GRAPH_TIMEOUT_SECONDS: "5",
                   // Runtime config changes apply to open sessions at once.
                   RUNTIME_CONFIG_TTL_SECONDS: "0",
+                },
+                // wrangler.toml's generous limits, and tight ones for the tests of the limits themselves.
+                ratelimits: {
+                  USER_RATE_LIMIT: { namespace_id: "1001", simple: { limit: 100000, period: 60 } },
+                  TENANT_RATE_LIMIT: { namespace_id: "1002", simple: { limit: 100000, period: 60 } },
+                  ANONYMOUS_RATE_LIMIT: { namespace_id: "1003", simple: { limit: 100000, period: 60 } },
+                  TIGHT_USER_RATE_LIMIT: { namespace_id: "9001", simple: { limit: 3, period: 60 } },
+                  TIGHT_TENANT_RATE_LIMIT: { namespace_id: "9002", simple: { limit: 2, period: 60 } },
+                  TIGHT_ANONYMOUS_RATE_LIMIT: { namespace_id: "9003", simple: { limit: 2, period: 60 } },
                 },
               },
             };

@@ -40,11 +40,15 @@ export function configTtlMs(env: Pick<Env, "RUNTIME_CONFIG_TTL_SECONDS">): numbe
 let memo: { at: number; config: RuntimeConfig; kv: KVNamespace } | undefined;
 
 /** Reads CONFIG_KV's `runtime-config` (JSON); a missing or malformed value means the defaults. */
-export async function readRuntimeConfig(env: Env, options: { maxAgeMs?: number } = {}): Promise<RuntimeConfig> {
+export async function readRuntimeConfig(
+  env: Pick<Env, "CONFIG_KV">,
+  options: { maxAgeMs?: number; onKvRead?: () => void } = {},
+): Promise<RuntimeConfig> {
   const maxAge = options.maxAgeMs ?? 0;
   if (memo && memo.kv === env.CONFIG_KV && Date.now() - memo.at < maxAge) return memo.config;
   let config = DEFAULTS;
   try {
+    options.onKvRead?.();
     const stored = await env.CONFIG_KV.get<Record<string, unknown>>(RUNTIME_CONFIG_KEY, "json");
     if (stored && typeof stored === "object") {
       const flags = (typeof stored.flags === "object" && stored.flags !== null ? stored.flags : {}) as Record<

@@ -16,10 +16,8 @@ interface AppSettings {
   ALLOWED_TENANTS?: string;
   /** Workers Analytics Engine dataset for counters (optional binding; logs carry the same facts). */
   METRICS?: AnalyticsEngineDataset;
-  /** Requests per minute one user may send to the MCP endpoints (default 120). */
-  RATE_LIMIT_PER_USER?: string;
-  /** Requests per minute all users of one tenant may send together (default 1200). */
-  RATE_LIMIT_PER_TENANT?: string;
+  /** Seconds without activity after which a session object deletes itself (default 86400). */
+  SESSION_IDLE_SECONDS?: string;
   /** "true": only read tools are offered, and sign-in asks only for their permissions. */
   READ_ONLY?: string;
   /** "all" (default) or workloads, comma-separated: mail, calendar, contacts, teams, files, tasks, search. */

@@ -1,40 +1,47 @@
 import { Hono } from "hono";
-import { bearerChallenge, oauthProviderFor, publicOrigin } from "./auth/provider.ts";
-import { bearerFromWebSocketRequest, mcpBrowserSecurity } from "./http/browser-security.ts";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { authorizationRoutes } from "./auth/authorize.ts";
+import { bearerChallenge, oauthProviderFactory } from "./auth/provider.ts";
+import { logoutEndpoint, mcpGate } from "./http/gate.ts";
 import { healthReport } from "./http/health.ts";
 import { htmlResponse } from "./http/html.ts";
 import { landingPage } from "./http/landing.ts";
-import { withBoundedBody } from "./http/limits.ts";
+import { hostPolicy, originPolicy } from "./http/origin-policy.ts";
+import { answerAnonymously, isPlainJsonRpcPost } from "./http/transports/json-rpc.ts";
+import { bearerFromWebSocketRequest, isWebSocketUpgrade } from "./http/transports/websocket.ts";
 import { logRequest, redactedPath } from "./observability.ts";
-import { handleAnonymousJsonRpc, isPlainJsonRpcPost } from "./http/plain-json-rpc.ts";
+import { jsonRpcError, MAX_REQUEST_BYTES } from "./protocol/json-rpc.ts";
+import { limitAnonymous } from "./session/rate-limits.ts";
 import "./env.ts";
 
-export { McpSessionAgent } from "./agent/session-agent.ts";
-export { UserAccount } from "./agent/user-account.ts";
-export { RateLimiter } from "./http/limits.ts";
+export { McpSession } from "./session/session-object.ts";
+export { UserAccount } from "./session/account/user-account.ts";
 
-const app = new Hono<{ Bindings: Env }>();
+type App = { Bindings: Env; Variables: { origin: string } };
+
+const oauthProviderFor = oauthProviderFactory({
+  api: { "/mcp": mcpGate, "/sse": mcpGate, "/logout": logoutEndpoint },
+  fallback: { fetch: (request, env, ctx) => authorizationRoutes.fetch(request, env, ctx) },
+});
+
+const MCP_PATHS = ["/mcp", "/mcp/*", "/sse", "/sse/*"];
+
+const app = new Hono<App>();
 
 // One log line per HTTP request, with an id the response carries (X-Request-Id).
 app.use("*", async (c, next) => {
   const started = Date.now();
   const requestId = c.req.header("cf-ray") ?? crypto.randomUUID();
   await next();
-  const url = new URL(c.req.url);
-  const session = c.req.header("mcp-session-id") ?? url.searchParams.get("sessionId") ?? undefined;
+  const upgrade = isWebSocketUpgrade(c.req.raw);
   logRequest({
     requestId,
     method: c.req.method,
-    path: redactedPath(url),
+    path: redactedPath(new URL(c.req.url)),
     status: c.res.status,
     latencyMs: Date.now() - started,
-    protocol:
-      (c.req.header("Upgrade") ?? "").toLowerCase() === "websocket"
-        ? "websocket"
-        : (c.req.header("Accept") ?? "").includes("text/event-stream")
-          ? "sse"
-          : "http",
-    ...(session ? { session: session.slice(0, 8) } : {}),
+    protocol: upgrade ? "websocket" : (c.req.header("Accept") ?? "").includes("text/event-stream") ? "sse" : "http",
   });
   if (c.res.status !== 101) {
     try {
@@ -45,35 +52,70 @@ app.use("*", async (c, next) => {
   }
 });
 
-// MCP messages over the size limit are refused before anything parses them.
-for (const path of ["/mcp", "/sse", "/sse/*"]) {
-  app.post(path, async (c, next) => {
-    const bounded = await withBoundedBody(c.req.raw);
-    if (bounded instanceof Response) return bounded;
-    c.req.raw = bounded;
-    return next();
+app.use("*", hostPolicy);
+
+// Anonymous callers (discovery, registration, sign-in pages) are limited per client address.
+app.use("*", async (c, next) => {
+  if (c.req.header("Authorization") || isWebSocketUpgrade(c.req.raw)) return next();
+  const refused = await limitAnonymous(c.env, c.req.raw);
+  if (!refused) return next();
+  return c.json({ error: "rate_limited", error_description: refused.message }, 429, {
+    "Retry-After": String(refused.retryAfterSeconds),
+  });
+});
+
+for (const path of MCP_PATHS) {
+  // MCP messages over the size limit are refused before anything parses them.
+  app.post(
+    path,
+    bodyLimit({
+      maxSize: MAX_REQUEST_BYTES,
+      onError: () =>
+        jsonRpcError(
+          null,
+          -32600,
+          "Request body is over 4 MB; this server accepts MCP messages up to 4 MB. Send files larger than that with uploadFile's sourceUrl.",
+          413,
+        ),
+    }),
+  );
+  app.use(path, originPolicy);
+  app.use(path, async (c, next) => {
+    // A WebSocket's 101 carries no CORS headers (browsers do not ask for them).
+    if (isWebSocketUpgrade(c.req.raw)) return next();
+    return cors({
+      origin: (origin) => origin || null,
+      allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
+      allowHeaders: [
+        "Authorization",
+        "Content-Type",
+        "Accept",
+        "Last-Event-ID",
+        "mcp-session-id",
+        "mcp-protocol-version",
+      ],
+      exposeHeaders: ["mcp-session-id", "WWW-Authenticate"],
+      maxAge: 86400,
+    })(c, next);
   });
 }
 
-app.get("/", (c) => htmlResponse(landingPage(publicOrigin(c.req.raw, c.env), c.env)));
+app.get("/", (c) => htmlResponse(landingPage(c.get("origin"), c.env)));
 app.get("/health", (c) => healthReport(c.env));
-
-app.use("/mcp", mcpBrowserSecurity);
-app.use("/mcp/*", mcpBrowserSecurity);
-app.use("/sse", mcpBrowserSecurity);
-app.use("/sse/*", mcpBrowserSecurity);
 
 // curl and other plain JSON-RPC callers may list the catalog without signing in.
 app.post("/sse", async (c, next) => {
   if (c.req.header("Authorization") || !isPlainJsonRpcPost(c.req.raw)) return next();
-  return handleAnonymousJsonRpc(c.req.raw, c.env, bearerChallenge(publicOrigin(c.req.raw, c.env)));
+  return answerAnonymously(c.req.raw, c.env, bearerChallenge(c.get("origin")));
 });
 
 // Everything else: OAuth metadata, registration, token, /authorize and /callback,
-// and the token-protected MCP endpoints /mcp and /sse.
+// and the token-protected endpoints, which the provider hands to the gate.
 app.all("*", (c) => {
   const request = bearerFromWebSocketRequest(c.req.raw);
-  return oauthProviderFor(publicOrigin(request, c.env)).fetch(request, c.env, c.executionCtx as ExecutionContext);
+  // A copy per request: the provider leaves its helpers on the env it is given,
+  // and each origin's provider must find its own.
+  return oauthProviderFor(c.get("origin")).fetch(request, { ...c.env }, c.executionCtx as ExecutionContext);
 });
 
 // An unexpected failure answers without internals; the log line carries no request data.

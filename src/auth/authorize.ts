@@ -6,8 +6,8 @@ import {
   type OAuthHelpers,
 } from "@cloudflare/workers-oauth-provider";
 import { Hono } from "hono";
-import { userAccount, userKeyOf } from "../agent/user-account.ts";
-import type { SessionProps } from "../agent/session-props.ts";
+import { userAccount, userKeyOf } from "../session/account/user-account.ts";
+import type { SessionProps } from "../session/props.ts";
 import { htmlResponse } from "../http/html.ts";
 import { readRuntimeConfig } from "../config.ts";
 import { enabledTools, graphScopes } from "../tools/catalog.ts";

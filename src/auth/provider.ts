@@ -1,12 +1,9 @@
 import { OAuthProvider, type OAuthProviderOptions } from "@cloudflare/workers-oauth-provider";
-import { logoutEndpoint, mcpEndpoint, sseEndpoint } from "../http/mcp-transports.ts";
-import { authorizationRoutes } from "./authorize.ts";
 
-const providers = new Map<string, OAuthProvider<Env>>();
-
-/** The canonical origin of this server: PUBLIC_URL when set, else the request's own. */
-export function publicOrigin(request: Request, env: Env): string {
-  return env.PUBLIC_URL ? new URL(env.PUBLIC_URL).origin : new URL(request.url).origin;
+/** What the provider hands requests to: the token-protected endpoints, and everything else (sign-in pages). */
+export interface ProviderHandlers {
+  api: NonNullable<OAuthProviderOptions<Env>["apiHandlers"]>;
+  fallback: NonNullable<OAuthProviderOptions<Env>["defaultHandler"]>;
 }
 
 /** Where an unauthenticated client learns how to get a token (RFC 9728). */
@@ -14,30 +11,20 @@ export function resourceMetadataUrl(origin: string): string {
   return `${origin}/.well-known/oauth-protected-resource`;
 }
 
-/** The `WWW-Authenticate` challenge of a 401 that starts OAuth in MCP clients. */
-export function bearerChallenge(origin: string): string {
-  return `Bearer realm="OAuth", resource_metadata="${resourceMetadataUrl(origin)}", error="invalid_token", error_description="Missing or invalid access token"`;
-}
-
 /**
- * The OAuth 2.1 authorization server and resource guard for one origin. The
- * origin is the token audience, so it is fixed per provider; one Worker serves
- * localhost and 127.0.0.1 in development, or its PUBLIC_URL in production.
+ * The `WWW-Authenticate` challenge of a 401 that starts OAuth in MCP clients.
+ * RFC 6750 §3.1: a request that carried no token gets no error code.
  */
-export function oauthProviderFor(origin: string): OAuthProvider<Env> {
-  let provider = providers.get(origin);
-  if (!provider) {
-    provider = new OAuthProvider<Env>(oauthProviderOptions(origin));
-    providers.set(origin, provider);
-  }
-  return provider;
+export function bearerChallenge(origin: string, tokenSent = false): string {
+  const base = `Bearer realm="OAuth", resource_metadata="${resourceMetadataUrl(origin)}"`;
+  return tokenSent ? `${base}, error="invalid_token", error_description="Missing or invalid access token"` : base;
 }
 
-/** The provider's options for one origin (also what `getOAuthApi` needs to manage grants). */
-export function oauthProviderOptions(origin: string): OAuthProviderOptions<Env> {
+/** The provider's options for one origin. */
+export function oauthProviderOptions(origin: string, handlers: ProviderHandlers): OAuthProviderOptions<Env> {
   return {
-    apiHandlers: { "/mcp": mcpEndpoint, "/sse": sseEndpoint, "/logout": logoutEndpoint },
-    defaultHandler: { fetch: (request, env, ctx) => authorizationRoutes.fetch(request, env, ctx) },
+    apiHandlers: handlers.api,
+    defaultHandler: handlers.fallback,
     authorizeEndpoint: "/authorize",
     tokenEndpoint: "/token",
     clientRegistrationEndpoint: "/register",
@@ -51,5 +38,22 @@ export function oauthProviderOptions(origin: string): OAuthProviderOptions<Env> 
       resource_name: "Microsoft 365 MCP server",
     },
     accessTokenTTL: 3600,
+  };
+}
+
+/**
+ * The OAuth 2.1 authorization server and resource guard, one per origin
+ * (the origin is the token audience): PUBLIC_URL in production, and each
+ * loopback name in development.
+ */
+export function oauthProviderFactory(handlers: ProviderHandlers): (origin: string) => OAuthProvider<Env> {
+  const providers = new Map<string, OAuthProvider<Env>>();
+  return (origin) => {
+    let provider = providers.get(origin);
+    if (!provider) {
+      provider = new OAuthProvider<Env>(oauthProviderOptions(origin, handlers));
+      providers.set(origin, provider);
+    }
+    return provider;
   };
 }

@@ -1,14 +1,5 @@
-import type { AccessTokenResult, CircuitState } from "../agent/user-account.ts";
 import { GraphError, ToolError } from "./errors.ts";
-
-/** Where the Graph client gets the signed-in user's access token. */
-export interface AccessTokenSource {
-  get(): Promise<AccessTokenResult>;
-  /** Graph rejected this token (401): renew it unless another call already did. */
-  renewRejected(token: string): Promise<AccessTokenResult>;
-  /** Graph answered (`true`) or was unavailable after retries (`false`): feeds the circuit breaker. */
-  recordUpstream?(ok: boolean): Promise<void>;
-}
+import type { AccessTokenResult, AccessTokenSource, CircuitState } from "./token-source.ts";
 
 /** What one tool call's Graph traffic looked like, for its log line. */
 export interface GraphStats {

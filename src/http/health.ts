@@ -1,5 +1,4 @@
-import type { RateLimiter } from "./limits.ts";
-import { userAccount } from "../agent/user-account.ts";
+import { userAccount } from "../session/account/user-account.ts";
 import { SERVER_VERSION } from "../version.ts";
 
 type CheckResult = { ok: true } | { ok: false; error: string };
@@ -29,16 +28,11 @@ async function reachable(url: string): Promise<void> {
 /** `/health`: the version and whether each binding and Microsoft endpoint answers. */
 export async function healthReport(env: Env): Promise<Response> {
   const authority = `${env.MICROSOFT_AUTHORITY_URL.replace(/\/+$/, "")}/${env.MICROSOFT_TENANT || "common"}/v2.0/.well-known/openid-configuration`;
-  const limiters = env.RATE_LIMITER as DurableObjectNamespace<RateLimiter> | undefined;
-  const [oauthKv, configKv, cacheKv, userAccounts, rateLimiter, microsoftIdentity, graph] = await Promise.all([
+  const [oauthKv, configKv, cacheKv, userAccounts, microsoftIdentity, graph] = await Promise.all([
     check(() => env.OAUTH_KV.get("health:probe")),
     check(() => env.CONFIG_KV.get("health:probe")),
     check(() => env.CACHE_KV.get("health:probe")),
     check(() => userAccount(env, "health:probe").ping()),
-    check(async () => {
-      if (!limiters) throw new Error("binding missing");
-      await limiters.get(limiters.idFromName("health:probe")).ping();
-    }),
     check(() => reachable(authority)),
     check(() => reachable(env.GRAPH_BASE_URL)),
   ]);
@@ -48,7 +42,7 @@ export async function healthReport(env: Env): Promise<Response> {
     CACHE_KV: cacheKv,
     USER_ACCOUNT: userAccounts,
     MCP_OBJECT: env.MCP_OBJECT ? ({ ok: true } as const) : ({ ok: false, error: "binding missing" } as const),
-    RATE_LIMITER: rateLimiter,
+    USER_RATE_LIMIT: env.USER_RATE_LIMIT ? ({ ok: true } as const) : ({ ok: false, error: "binding missing" } as const),
     microsoftIdentity,
     graph,
   };

@@ -10,8 +10,8 @@ import { z } from "zod";
 import type { UserCache } from "../graph/cache.ts";
 import type { GraphClient } from "../graph/client.ts";
 import { GraphError, ToolError, toolErrorFromGraph } from "../graph/errors.ts";
-import type { AccountSummary } from "../agent/session-props.ts";
-import type { OnceRecord } from "../agent/user-account.ts";
+import type { AccountSummary } from "../session/props.ts";
+import type { OnceRecord } from "../session/account/once-records.ts";
 import { allowedByRuntime, SMALL_LISTING_LIMIT, type RuntimeConfig } from "../config.ts";
 
 /** Kinds of cached Graph reads; a write names the kinds it makes stale. */

@@ -208,7 +208,7 @@ describe("landing page and health", () => {
         "CACHE_KV",
         "USER_ACCOUNT",
         "MCP_OBJECT",
-        "RATE_LIMITER",
+        "USER_RATE_LIMIT",
         "microsoftIdentity",
         "graph",
       ]),

@@ -6,11 +6,10 @@
  */
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { SessionProps } from "../../src/agent/session-props.ts";
-import type { UserAccount } from "../../src/agent/user-account.ts";
+import type { UserAccount } from "../../src/session/account/user-account.ts";
 import { tenantAllowed } from "../../src/auth/authorize.ts";
 import { seal } from "../../src/auth/crypto.ts";
-import { rateLimited } from "../../src/http/limits.ts";
+import { limitSignedIn } from "../../src/session/rate-limits.ts";
 import {
   ORIGIN,
   callTool,
@@ -349,34 +348,26 @@ describe("per-user cache", () => {
 });
 
 describe("limits", () => {
-  const props: SessionProps = {
-    userKey: "limits-tenant.limits-user",
-    tenantId: "limits-tenant",
-    objectId: "limits-user",
-    name: "L",
-    username: "l@contoso.example",
-  };
-  const post = () => new Request(`${ORIGIN}/mcp`, { method: "POST", body: "{}" });
+  // Real Rate Limiting bindings, configured tight for these tests (vitest.config.ts).
+  const tight = env as unknown as Env & { TIGHT_USER_RATE_LIMIT: RateLimit; TIGHT_TENANT_RATE_LIMIT: RateLimit };
+  const props = { userKey: "limits-tenant.limits-user", tenantId: "limits-tenant" };
 
-  it("answers 429 with Retry-After once a user is over the per-user limit", async () => {
-    const limited = { ...env, RATE_LIMIT_PER_USER: "3", RATE_LIMIT_PER_TENANT: "1000" };
-    for (let i = 0; i < 3; i++) expect(await rateLimited(post(), limited, props)).toBeUndefined();
-    const refused = await rateLimited(post(), limited, props);
-    expect(refused?.status).toBe(429);
-    expect(Number(refused?.headers.get("Retry-After"))).toBeGreaterThan(0);
-    expect(await refused?.json()).toMatchObject({ error: { message: expect.stringMatching(/your account/) } });
-    // Opening a stream is not counted.
-    expect(await rateLimited(new Request(`${ORIGIN}/mcp`), limited, props)).toBeUndefined();
+  it("refuses a user over the per-user limit with a retry time", async () => {
+    const limited = { ...env, USER_RATE_LIMIT: tight.TIGHT_USER_RATE_LIMIT };
+    for (let i = 0; i < 3; i++) expect(await limitSignedIn(limited, props)).toBeUndefined();
+    const refused = await limitSignedIn(limited, props);
+    expect(refused).toMatchObject({ message: expect.stringMatching(/your account/), retryAfterSeconds: 60 });
+    // Another user is counted on their own.
+    expect(await limitSignedIn(limited, { ...props, userKey: "limits-tenant.other" })).toBeUndefined();
   });
 
   it("limits a whole tenant across its users", async () => {
-    const limited = { ...env, RATE_LIMIT_PER_USER: "1000", RATE_LIMIT_PER_TENANT: "2" };
-    const tenant = { ...props, tenantId: "busy-tenant" };
-    await rateLimited(post(), limited, { ...tenant, userKey: "busy-tenant.a" });
-    await rateLimited(post(), limited, { ...tenant, userKey: "busy-tenant.b" });
-    const refused = await rateLimited(post(), limited, { ...tenant, userKey: "busy-tenant.c" });
-    expect(refused?.status).toBe(429);
-    expect(await refused?.json()).toMatchObject({ error: { message: expect.stringMatching(/your organization/) } });
+    const limited = { ...env, TENANT_RATE_LIMIT: tight.TIGHT_TENANT_RATE_LIMIT };
+    const tenant = { tenantId: "busy-tenant" };
+    await limitSignedIn(limited, { ...tenant, userKey: "busy-tenant.a" });
+    await limitSignedIn(limited, { ...tenant, userKey: "busy-tenant.b" });
+    const refused = await limitSignedIn(limited, { ...tenant, userKey: "busy-tenant.c" });
+    expect(refused?.message).toMatch(/your organization/);
   });
 
   it("refuses MCP messages over 4 MB, declared or streamed, and keeps serving", async () => {

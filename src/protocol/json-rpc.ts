@@ -17,6 +17,50 @@ export function jsonRpcError(
   return response;
 }
 
+/** Deepest nesting of arrays and objects an MCP message may have; no real message comes near it. */
+export const MAX_JSON_DEPTH = 64;
+
+/** How deep `text`'s arrays and objects nest, counted outside strings; stops once past `limit`. */
+export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if (inString) {
+      if (char === 92 /* \\ */) i++;
+      else if (char === 34 /* " */) inString = false;
+    } else if (char === 34) inString = true;
+    else if (char === 123 /* { */ || char === 91 /* [ */) {
+      depth++;
+      if (depth > deepest) deepest = depth;
+      if (deepest > limit) return deepest;
+    } else if (char === 125 /* } */ || char === 93 /* ] */) depth--;
+  }
+  return deepest;
+}
+
+/**
+ * Parses an MCP message's text, refusing nesting deeper than MAX_JSON_DEPTH
+ * before JSON.parse and schema validation recurse into it.
+ */
+export function parseJsonRpcText(
+  text: string,
+): { ok: true; value: unknown } | { ok: false; code: number; message: string } {
+  if (jsonDepth(text) > MAX_JSON_DEPTH) {
+    return {
+      ok: false,
+      code: -32600,
+      message: `Invalid Request: the message nests deeper than ${MAX_JSON_DEPTH} levels`,
+    };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false, code: -32700, message: "Parse error: the body is not valid JSON" };
+  }
+}
+
 export type ParsedRequest = { ok: true; message: JSONRPCMessage } | { ok: false; response: Response };
 
 /**
@@ -43,12 +87,9 @@ export async function readJsonRpcRequest(request: Request): Promise<ParsedReques
       response: jsonRpcError(null, -32600, `Request body too large; the limit is ${MAX_REQUEST_BYTES} bytes`, 413),
     };
   }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return { ok: false, response: jsonRpcError(null, -32700, "Parse error: the body is not valid JSON", 400) };
-  }
+  const parsed = parseJsonRpcText(text);
+  if (!parsed.ok) return { ok: false, response: jsonRpcError(null, parsed.code, parsed.message, 400) };
+  const body = parsed.value;
   if (Array.isArray(body)) {
     return {
       ok: false,

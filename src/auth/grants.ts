@@ -1,0 +1,28 @@
+import { getOAuthApi } from "@cloudflare/workers-oauth-provider";
+import { oauthProviderOptions } from "./provider.ts";
+
+/**
+ * getOAuthApi builds a whole provider to reach its grant store, which lives in
+ * OAUTH_KV whatever origin issued a grant; its handlers are never called from here.
+ */
+const GRANT_STORE_ONLY = { fetch: () => new Response(null, { status: 404 }) };
+
+/** Revokes every MCP grant (and so every token) of a user; returns how many. */
+export async function revokeGrantsOf(env: Env, userKey: string): Promise<number> {
+  const origin = env.PUBLIC_URL ? new URL(env.PUBLIC_URL).origin : "http://127.0.0.1";
+  const oauth = getOAuthApi(
+    oauthProviderOptions(origin, { api: { "/mcp": GRANT_STORE_ONLY }, fallback: GRANT_STORE_ONLY }),
+    env,
+  );
+  let revoked = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await oauth.listUserGrants(userKey, cursor ? { cursor } : undefined);
+    for (const grant of page.items) {
+      await oauth.revokeGrant(grant.id, userKey);
+      revoked++;
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return revoked;
+}

@@ -1,0 +1,41 @@
+const PREFIX = "session:";
+
+/** What ending a session needs of the session object; no import of it, so the layers stay one-way. */
+interface EndableSession {
+  end(reason: string): Promise<void>;
+}
+
+/**
+ * The MCP sessions one user has open (their Durable Object names), so that
+ * signing out or a dead sign-in can end every live connection at once.
+ */
+export class SessionRegistry {
+  private readonly storage: DurableObjectStorage;
+
+  constructor(storage: DurableObjectStorage) {
+    this.storage = storage;
+  }
+
+  async add(name: string): Promise<void> {
+    await this.storage.put(`${PREFIX}${name}`, Date.now());
+  }
+
+  async remove(name: string): Promise<void> {
+    await this.storage.delete(`${PREFIX}${name}`);
+  }
+
+  async names(): Promise<string[]> {
+    return [...(await this.storage.list({ prefix: PREFIX })).keys()].map((key) => key.slice(PREFIX.length));
+  }
+}
+
+/** Ends the named session objects (closing their connections and deleting their storage). */
+export async function endSessions(env: Env, names: readonly string[], reason: string): Promise<number> {
+  const namespace = env.MCP_OBJECT as unknown as DurableObjectNamespace;
+  const results = await Promise.allSettled(
+    names.map((name) =>
+      (namespace.get(namespace.idFromName(name)) as unknown as DurableObjectStub & EndableSession).end(reason),
+    ),
+  );
+  return results.filter((result) => result.status === "fulfilled").length;
+}

@@ -1,0 +1,228 @@
+import { DurableObject } from "cloudflare:workers";
+import { revokeGrantsOf } from "../../auth/grants.ts";
+import {
+  MicrosoftIdentityError,
+  refreshMicrosoftToken,
+  type MicrosoftIdentity,
+  type MicrosoftTokenSet,
+} from "../../auth/microsoft.ts";
+import type { AccessTokenResult } from "../../graph/token-source.ts";
+import { userHashOf } from "../../observability.ts";
+import { BREAKER_FAILURES, CircuitBreaker } from "./breaker.ts";
+import { CacheGenerations, generationOf } from "./cache-generations.ts";
+import { OnceRecords, type OnceOutcome, type OnceRecord } from "./once-records.ts";
+import { endSessions, SessionRegistry } from "./session-registry.ts";
+import { TokenStore, userKeyOf } from "./token-store.ts";
+
+export { userKeyOf } from "./token-store.ts";
+
+/** Refresh this long before Microsoft's expiry, so a token never dies mid-call. */
+const REFRESH_MARGIN_MS = 5 * 60 * 1000;
+
+/** Everything one tool call needs from the account, in one round trip. */
+export interface CallGrant {
+  token: AccessTokenResult;
+  /** Cache generation of each kind the call asked about. */
+  generations: Record<string, string>;
+}
+
+/** The UserAccount object of one user. */
+export function userAccount(env: Env, userKey: string): DurableObjectStub<UserAccount> {
+  const namespace = env.USER_ACCOUNT as DurableObjectNamespace<UserAccount>;
+  return namespace.get(namespace.idFromName(userKey));
+}
+
+/**
+ * One per Microsoft user, composed of its token store, circuit breaker,
+ * idempotency records, cache generations and the registry of open sessions.
+ * A Durable Object is single-threaded and strongly consistent, so however
+ * many sessions of the user ask at once, one refresh reaches Microsoft and
+ * its rotated refresh token is kept.
+ */
+export class UserAccount extends DurableObject<Env> {
+  private readonly tokens: TokenStore;
+  private readonly breaker: CircuitBreaker;
+  private readonly once: OnceRecords;
+  private readonly generations: CacheGenerations;
+  private readonly sessions: SessionRegistry;
+  private refreshing: Promise<AccessTokenResult> | undefined;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.tokens = new TokenStore(ctx.storage, env);
+    this.breaker = new CircuitBreaker(env.CIRCUIT_OPEN_SECONDS);
+    this.once = new OnceRecords(ctx.storage);
+    this.generations = new CacheGenerations(ctx.storage);
+    this.sessions = new SessionRegistry(ctx.storage);
+  }
+
+  /** Stores the tokens of a completed sign-in, replacing any earlier ones, with a clean slate. */
+  async saveSignIn(identity: MicrosoftIdentity, tokens: MicrosoftTokenSet): Promise<void> {
+    await this.tokens.save(identity, tokens);
+    this.breaker.reset();
+    await this.generations.newEpoch();
+  }
+
+  /** Who is signed in here and what Microsoft granted; never a token. */
+  async describe(): Promise<{ identity: MicrosoftIdentity; scopes: string[]; expiresAt: number } | null> {
+    const current = await this.tokens.read();
+    if (!current) return null;
+    return { identity: current.identity, scopes: current.tokens.scopes, expiresAt: current.tokens.expiresAt };
+  }
+
+  /** A call's token and cache generations together: the one account round trip of a warm call. */
+  async prepareCall(kinds: readonly string[]): Promise<CallGrant> {
+    const generations = await this.generations.current();
+    return {
+      token: await this.getAccessToken(),
+      generations: Object.fromEntries(kinds.map((kind) => [kind, generationOf(generations, kind)])),
+    };
+  }
+
+  /**
+   * A Microsoft access token valid for at least a few minutes, refreshed when
+   * needed, unless the circuit breaker is open: then the call is refused
+   * without reaching Microsoft, with the time until the next probe.
+   */
+  async getAccessToken(): Promise<AccessTokenResult> {
+    const circuit = this.breaker.admit();
+    if (typeof circuit === "number") {
+      return {
+        ok: false,
+        code: "upstream_unavailable",
+        message: `Microsoft Graph failed ${BREAKER_FAILURES} times in a row for your account, so calls are paused for ${circuit} seconds to let it recover.`,
+        retryAfterSeconds: circuit,
+      };
+    }
+    const current = await this.tokens.read();
+    if (!current) return signInRequired("You are not signed in to Microsoft 365 on this server.");
+    const { tokens } = current;
+    const result =
+      tokens.expiresAt - REFRESH_MARGIN_MS > Date.now()
+        ? ({ ok: true, accessToken: tokens.accessToken, expiresAt: tokens.expiresAt, scopes: tokens.scopes } as const)
+        : await this.refreshOnce(current.identity, tokens);
+    return result.ok ? { ...result, circuit } : result;
+  }
+
+  /**
+   * Graph refused `rejectedToken` as expired or invalid. Refreshes, unless a
+   * concurrent call already replaced that token, in which case the new one is returned.
+   */
+  async renewRejectedToken(rejectedToken: string): Promise<AccessTokenResult> {
+    const current = await this.tokens.read();
+    if (!current) return signInRequired("You are not signed in to Microsoft 365 on this server.");
+    const { tokens } = current;
+    if (tokens.accessToken !== rejectedToken && tokens.expiresAt - REFRESH_MARGIN_MS > Date.now()) {
+      return { ok: true, accessToken: tokens.accessToken, expiresAt: tokens.expiresAt, scopes: tokens.scopes };
+    }
+    return this.refreshOnce(current.identity, tokens);
+  }
+
+  /** How a call that reached Graph went; feeds the circuit breaker. */
+  async recordUpstream(ok: boolean): Promise<void> {
+    this.breaker.record(ok);
+  }
+
+  async beginOnce(scope: string, key: string, argsHash: string): Promise<OnceRecord> {
+    const record = await this.once.begin(scope, key, argsHash);
+    if (record.state === "new" && (await this.ctx.storage.getAlarm()) === null) {
+      await this.ctx.storage.setAlarm(Date.now() + 24 * 60 * 60 * 1000);
+    }
+    return record;
+  }
+
+  async finishOnce(scope: string, key: string, outcome: OnceOutcome): Promise<void> {
+    await this.once.finish(scope, key, outcome);
+  }
+
+  /** Drops idempotency records past their 24 hours. */
+  override async alarm(): Promise<void> {
+    const next = await this.once.expire();
+    if (next !== undefined) await this.ctx.storage.setAlarm(next);
+  }
+
+  async cacheGenerations(kinds: readonly string[]): Promise<Record<string, string>> {
+    const generations = await this.generations.current();
+    return Object.fromEntries(kinds.map((kind) => [kind, generationOf(generations, kind)]));
+  }
+
+  async bumpCacheGenerations(kinds: readonly string[]): Promise<void> {
+    await this.generations.bump(kinds);
+  }
+
+  /** A session of this user opened (its object name): sign-out will end it. */
+  async addSession(name: string): Promise<void> {
+    await this.sessions.add(name);
+  }
+
+  async removeSession(name: string): Promise<void> {
+    await this.sessions.remove(name);
+  }
+
+  /** Answers health checks: the object is reachable. */
+  async ping(): Promise<"ok"> {
+    return "ok";
+  }
+
+  /**
+   * Forgets everything of the user (Microsoft tokens, idempotency records,
+   * cache generations) and ends every open session; returns how many ended.
+   */
+  async signOut(reason = "signed_out"): Promise<number> {
+    const names = await this.sessions.names();
+    this.tokens.forget();
+    this.generations.forget();
+    this.breaker.reset();
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    return endSessions(this.env, names, reason);
+  }
+
+  private refreshOnce(identity: MicrosoftIdentity, tokens: MicrosoftTokenSet): Promise<AccessTokenResult> {
+    this.refreshing ??= this.refresh(identity, tokens).finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async refresh(identity: MicrosoftIdentity, tokens: MicrosoftTokenSet): Promise<AccessTokenResult> {
+    try {
+      const refreshed = await refreshMicrosoftToken(this.env, tokens);
+      await this.tokens.save(identity, refreshed);
+      await this.logRefresh(identity, "ok");
+      return { ok: true, accessToken: refreshed.accessToken, expiresAt: refreshed.expiresAt, scopes: refreshed.scopes };
+    } catch (error) {
+      if (error instanceof MicrosoftIdentityError && error.isPermanent) {
+        // The sign-in is dead: revoke the user's MCP grants and end their
+        // sessions, so their clients get 401 and start a new sign-in.
+        await this.logRefresh(identity, "refused");
+        const userKey = userKeyOf(identity);
+        await this.signOut("sign_in_expired");
+        this.ctx.waitUntil(revokeGrantsOf(this.env, userKey).catch(() => undefined));
+        return signInRequired(`Microsoft refused to renew your sign-in (${error.error}: ${error.description}).`);
+      }
+      const reason = error instanceof MicrosoftIdentityError ? error.description : "unexpected error";
+      await this.logRefresh(identity, "failed");
+      return {
+        ok: false,
+        code: "upstream_unavailable",
+        message: `Could not renew the Microsoft sign-in: ${reason}. Try again shortly.`,
+      };
+    }
+  }
+
+  /** Counts refreshes: a log line, and a data point where Analytics Engine is bound. */
+  private async logRefresh(identity: MicrosoftIdentity, outcome: "ok" | "refused" | "failed"): Promise<void> {
+    const user = await userHashOf(userKeyOf(identity));
+    console.log(JSON.stringify({ event: "token_refresh", user, outcome }));
+    this.env.METRICS?.writeDataPoint({ blobs: ["token_refresh", outcome], doubles: [1], indexes: [user] });
+  }
+}
+
+function signInRequired(reason: string): AccessTokenResult {
+  return {
+    ok: false,
+    code: "auth_required",
+    message: `${reason} Reconnect this MCP server in your client to sign in again.`,
+  };
+}

@@ -1,0 +1,15 @@
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { RuntimeConfig } from "../config.ts";
+import { registerCatalog, SERVER_INSTRUCTIONS } from "../tools/catalog.ts";
+import type { ToolContext } from "../tools/define.ts";
+import { SERVER_NAME, SERVER_VERSION } from "../version.ts";
+
+/** A new MCP server with the catalog the runtime config allows, its handlers bound to `context`. */
+export function createCatalogServer(context: () => ToolContext, env: Env, config?: RuntimeConfig): McpServer {
+  const server = new McpServer(
+    { name: SERVER_NAME, title: "Microsoft 365", version: SERVER_VERSION },
+    { instructions: SERVER_INSTRUCTIONS },
+  );
+  registerCatalog(server, context, env, config);
+  return server;
+}
