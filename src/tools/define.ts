@@ -31,6 +31,8 @@ export interface ToolContext {
   progress?(progress: number, total?: number, message?: string): Promise<void>;
   /** The session's per-user services (absent where no user is signed in, e.g. discovery). */
   services?: CallServices;
+  /** Round trips this call made (Durable Object calls, KV reads), for its log line. */
+  meter?: { durableObjects: number; kvReads: number };
 }
 
 /** Per-user mechanisms every tool call goes through; backed by the user's UserAccount object. */
@@ -369,6 +371,7 @@ function logToolCall(
     ...(stats?.requestIds.length ? { graphRequestIds: stats.requestIds.slice(-3) } : {}),
     ...(record.cache ? { cache: record.cache } : {}),
     ...(record.once ? { idempotency: record.once } : {}),
+    ...(context?.meter ? { hops: context.meter } : {}),
   };
   console.log(JSON.stringify(line));
   context?.services?.metrics?.writeDataPoint({
