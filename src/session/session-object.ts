@@ -345,7 +345,7 @@ export class McpSession extends DurableObject<Env> {
   /** Notes activity, writing it down at most once a minute (the idle deadline reads it). */
   private async touch(force = false): Promise<void> {
     const now = Date.now();
-    if (!force && now - this.touchedAt < TOUCH_EVERY_MS) return;
+    if (!force && now - this.touchedAt < Math.min(TOUCH_EVERY_MS, idleMs(this.env) / 4)) return;
     this.touchedAt = now;
     await this.ctx.storage.put(TOUCHED_KEY, now);
     await this.scheduleAlarm();
