@@ -1,22 +1,158 @@
 /**
  * Time zones the way Exchange takes them: Windows names ("Pacific Standard
  * Time", what mailboxSettings reports) and IANA names ("Europe/Berlin"), both
- * accepted wherever Graph takes a time zone. Conversions go through Intl, so
- * daylight saving time is right; the Windows names map to IANA zones here
- * (CLDR's windowsZones, territory 001).
+ * accepted wherever Graph takes a time zone. The Windows names map to IANA
+ * zones from CLDR's windowsZones (territory 001).
+ *
+ * This is the emulator's own arithmetic, written apart from the server's
+ * (src/time-zones.ts) on purpose: it reads a zone's UTC offset from Intl's
+ * `longOffset` names and searches the offsets around an instant, where the
+ * server compares formatted wall-clock fields. A daylight-saving mistake in
+ * either one then shows up as a disagreement in the calendar tests.
  */
 
-import {
-  WINDOWS_BY_LOWER_CASE,
-  WINDOWS_TO_IANA,
-  wallAsUtc,
-  wallClock,
-  zonedToUtc,
-  zoneFormatter,
-  type WallClock,
-} from "../src/time-zones.ts";
+/** Windows time zone name → IANA zone (CLDR windowsZones, territory 001). */
+export const WINDOWS_TO_IANA: Readonly<Record<string, string>> = {
+  "Dateline Standard Time": "Etc/GMT+12",
+  "UTC-11": "Etc/GMT+11",
+  "Aleutian Standard Time": "America/Adak",
+  "Hawaiian Standard Time": "Pacific/Honolulu",
+  "Alaskan Standard Time": "America/Anchorage",
+  "Pacific Standard Time (Mexico)": "America/Tijuana",
+  "Pacific Standard Time": "America/Los_Angeles",
+  "US Mountain Standard Time": "America/Phoenix",
+  "Mountain Standard Time (Mexico)": "America/Mazatlan",
+  "Mountain Standard Time": "America/Denver",
+  "Central America Standard Time": "America/Guatemala",
+  "Central Standard Time": "America/Chicago",
+  "Central Standard Time (Mexico)": "America/Mexico_City",
+  "Canada Central Standard Time": "America/Regina",
+  "SA Pacific Standard Time": "America/Bogota",
+  "Eastern Standard Time (Mexico)": "America/Cancun",
+  "Eastern Standard Time": "America/New_York",
+  "US Eastern Standard Time": "America/Indiana/Indianapolis",
+  "Venezuela Standard Time": "America/Caracas",
+  "Atlantic Standard Time": "America/Halifax",
+  "SA Western Standard Time": "America/La_Paz",
+  "Pacific SA Standard Time": "America/Santiago",
+  "Newfoundland Standard Time": "America/St_Johns",
+  "E. South America Standard Time": "America/Sao_Paulo",
+  "Argentina Standard Time": "America/Argentina/Buenos_Aires",
+  "SA Eastern Standard Time": "America/Cayenne",
+  "Greenland Standard Time": "America/Godthab",
+  "UTC-02": "Etc/GMT+2",
+  "Azores Standard Time": "Atlantic/Azores",
+  "Cape Verde Standard Time": "Atlantic/Cape_Verde",
+  UTC: "UTC",
+  "GMT Standard Time": "Europe/London",
+  "Greenwich Standard Time": "Atlantic/Reykjavik",
+  "Morocco Standard Time": "Africa/Casablanca",
+  "W. Europe Standard Time": "Europe/Berlin",
+  "Central Europe Standard Time": "Europe/Budapest",
+  "Romance Standard Time": "Europe/Paris",
+  "Central European Standard Time": "Europe/Warsaw",
+  "W. Central Africa Standard Time": "Africa/Lagos",
+  "Jordan Standard Time": "Asia/Amman",
+  "GTB Standard Time": "Europe/Bucharest",
+  "Middle East Standard Time": "Asia/Beirut",
+  "Egypt Standard Time": "Africa/Cairo",
+  "E. Europe Standard Time": "Europe/Chisinau",
+  "Syria Standard Time": "Asia/Damascus",
+  "South Africa Standard Time": "Africa/Johannesburg",
+  "FLE Standard Time": "Europe/Kiev",
+  "Israel Standard Time": "Asia/Jerusalem",
+  "Arabic Standard Time": "Asia/Baghdad",
+  "Turkey Standard Time": "Europe/Istanbul",
+  "Arab Standard Time": "Asia/Riyadh",
+  "Russian Standard Time": "Europe/Moscow",
+  "E. Africa Standard Time": "Africa/Nairobi",
+  "Iran Standard Time": "Asia/Tehran",
+  "Arabian Standard Time": "Asia/Dubai",
+  "Pakistan Standard Time": "Asia/Karachi",
+  "West Asia Standard Time": "Asia/Tashkent",
+  "India Standard Time": "Asia/Kolkata",
+  "Sri Lanka Standard Time": "Asia/Colombo",
+  "Nepal Standard Time": "Asia/Kathmandu",
+  "Bangladesh Standard Time": "Asia/Dhaka",
+  "N. Central Asia Standard Time": "Asia/Novosibirsk",
+  "SE Asia Standard Time": "Asia/Bangkok",
+  "China Standard Time": "Asia/Shanghai",
+  "Singapore Standard Time": "Asia/Singapore",
+  "W. Australia Standard Time": "Australia/Perth",
+  "Taipei Standard Time": "Asia/Taipei",
+  "Tokyo Standard Time": "Asia/Tokyo",
+  "Korea Standard Time": "Asia/Seoul",
+  "Cen. Australia Standard Time": "Australia/Adelaide",
+  "AUS Central Standard Time": "Australia/Darwin",
+  "E. Australia Standard Time": "Australia/Brisbane",
+  "AUS Eastern Standard Time": "Australia/Sydney",
+  "West Pacific Standard Time": "Pacific/Port_Moresby",
+  "New Zealand Standard Time": "Pacific/Auckland",
+  "UTC+12": "Etc/GMT-12",
+  "Tonga Standard Time": "Pacific/Tongatapu",
+};
 
-export { WINDOWS_TO_IANA, wallClock, zonedToUtc, type WallClock };
+const WINDOWS_BY_LOWER_CASE: ReadonlyMap<string, string> = new Map(
+  Object.keys(WINDOWS_TO_IANA).map((name) => [name.toLowerCase(), name]),
+);
+
+/** Wall-clock fields of an instant in a zone. */
+export interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 24 * 60 * MINUTE_MS;
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** Minutes a zone is ahead of UTC at an instant, read from Intl's "GMT+05:30" style names. */
+function offsetMinutes(time: number, iana: string): number {
+  let format = offsetFormats.get(iana);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-US", { timeZone: iana, timeZoneName: "longOffset" });
+    offsetFormats.set(iana, format);
+  }
+  const name = format.formatToParts(new Date(time)).find((part) => part.type === "timeZoneName")?.value ?? "GMT";
+  const match = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
+  if (!match) return 0;
+  const minutes = Number(match[2]) * 60 + Number(match[3]);
+  return match[1] === "-" ? -minutes : minutes;
+}
+
+/** Wall-clock fields of an instant in a zone: the instant moved by the zone's offset, read as UTC. */
+export function wallClock(time: number, iana: string): WallClock {
+  const shifted = new Date(Math.floor(time / 1000) * 1000 + offsetMinutes(time, iana) * MINUTE_MS);
+  return {
+    year: shifted.getUTCFullYear(),
+    month: shifted.getUTCMonth() + 1,
+    day: shifted.getUTCDate(),
+    hour: shifted.getUTCHours(),
+    minute: shifted.getUTCMinutes(),
+    second: shifted.getUTCSeconds(),
+  };
+}
+
+/**
+ * The instant a wall-clock time in a zone stands for, as Exchange reads it:
+ * in an overlap (clocks going back) the first of the two; in a gap (clocks
+ * going forward) the time that far past the gap's start, under the old offset.
+ */
+export function zonedToUtc(wall: WallClock, iana: string): number {
+  const local = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
+  // Offsets change at most once within a day either side of any instant.
+  const offsets = new Set([local - DAY_MS, local, local + DAY_MS].map((time) => offsetMinutes(time, iana)));
+  const fitting = [...offsets]
+    .map((offset) => local - offset * MINUTE_MS)
+    .filter((instant) => offsetMinutes(instant, iana) * MINUTE_MS === local - instant)
+    .sort((a, b) => a - b);
+  if (fitting.length > 0) return fitting[0]!;
+  return local - offsetMinutes(local - DAY_MS, iana) * MINUTE_MS;
+}
 
 /** A time zone Graph accepted: the name as the client wrote it (canonical spelling) and the IANA zone behind it. */
 export interface TimeZone {
@@ -35,7 +171,7 @@ export function resolveTimeZone(name: string | null | undefined): TimeZone | und
   // IANA names: Intl knows them (and refuses anything else with a RangeError).
   if (!/^[A-Za-z][\w+-]*(\/[\w+-]+){0,2}$/.test(trimmed)) return undefined;
   try {
-    const iana = zoneFormatter(trimmed).resolvedOptions().timeZone;
+    const iana = new Intl.DateTimeFormat("en-US", { timeZone: trimmed }).resolvedOptions().timeZone;
     return { name: trimmed, iana };
   } catch {
     return undefined;
@@ -69,7 +205,7 @@ export function parseWall(text: string): WallClock | undefined {
     minute: Number(minute),
     second: Number(second),
   };
-  const check = new Date(wallAsUtc(wall));
+  const check = new Date(Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second));
   if (
     check.getUTCFullYear() !== wall.year ||
     check.getUTCMonth() + 1 !== wall.month ||

@@ -10,7 +10,6 @@ import { stableGuid } from "../data/random.ts";
 import { isoSeconds } from "../data/time.ts";
 import { bodyPreview, escapeHtml, htmlToText } from "../html-text.ts";
 import type { StoredCalendar, StoredEvent, UserData } from "../model.ts";
-import type { EmulatorState } from "../state.ts";
 import { DEMO_USERS, findUser, type DemoUser } from "../tenant.ts";
 import {
   dateOfDay,
@@ -239,7 +238,7 @@ export function removeInstance(data: UserData, event: StoredEvent, key: string |
 
 /** The other demo users' copies of a meeting (same iCalUId). */
 export function copiesOf(
-  state: EmulatorState,
+  state: { dataOf(userId: string): UserData },
   ownerId: string,
   event: Event,
 ): { user: DemoUser; event: StoredEvent }[] {
