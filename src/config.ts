@@ -1,3 +1,5 @@
+import { commaList } from "./shared/text.ts";
+
 /**
  * Which tools a deployment offers. Two layers: deploy-time settings in the
  * environment (READ_ONLY, TOOL_PRESET, ENABLED_TOOLS), and runtime settings
@@ -94,13 +96,6 @@ export interface SelectableTool {
   access: "read" | "write";
 }
 
-function list(value: string | undefined): string[] {
-  return (value ?? "")
-    .split(",")
-    .map((item) => item.trim())
-    .filter(Boolean);
-}
-
 /**
  * The tools this deployment offers, in catalog order. `workloadOf` names a
  * tool's workload for TOOL_PRESET ("mail,calendar"); `authenticate` and
@@ -113,8 +108,8 @@ export function selectTools<T extends SelectableTool>(
   runtime: RuntimeConfig = DEFAULTS,
 ): T[] {
   const readOnly = env.READ_ONLY === "true";
-  const preset = list(env.TOOL_PRESET).map((name) => name.toLowerCase());
-  const enabled = new Set(list(env.ENABLED_TOOLS));
+  const preset = commaList(env.TOOL_PRESET).map((name) => name.toLowerCase());
+  const enabled = new Set(commaList(env.ENABLED_TOOLS));
   return tools.filter((tool) => {
     if (ALWAYS_OFFERED.has(tool.name)) return true;
     if (!allowedByRuntime(tool, runtime)) return false;

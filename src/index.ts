@@ -5,7 +5,7 @@ import { authorizationRoutes } from "./auth/authorize.ts";
 import { bearerChallenge, oauthProviderFactory } from "./auth/provider.ts";
 import { logoutEndpoint, mcpGate } from "./http/gate.ts";
 import { healthReport } from "./http/health.ts";
-import { htmlResponse } from "./http/html.ts";
+import { htmlResponse } from "./shared/html.ts";
 import { landingPage } from "./http/landing.ts";
 import { hostPolicy, originPolicy } from "./http/origin-policy.ts";
 import { answerAnonymously, isPlainJsonRpcPost } from "./http/transports/json-rpc.ts";

@@ -8,11 +8,12 @@ import {
 import { Hono } from "hono";
 import { userAccount, userKeyOf } from "../session/account/user-account.ts";
 import type { SessionProps } from "../session/props.ts";
-import { htmlResponse } from "../http/html.ts";
+import { htmlResponse } from "../shared/html.ts";
 import { readRuntimeConfig } from "../config.ts";
 import { enabledTools, graphScopes } from "../tools/catalog.ts";
 import { authorizationErrorPage, consentPage } from "./consent-page.ts";
-import { createPkcePair } from "./crypto.ts";
+import { createPkcePair } from "../shared/crypto.ts";
+import { commaList } from "../shared/text.ts";
 import { exchangeMicrosoftCode, MicrosoftIdentityError, microsoftAuthorizeUrl } from "./microsoft.ts";
 
 type AuthEnv = { Bindings: Env & { OAUTH_PROVIDER: OAuthHelpers } };
@@ -23,10 +24,7 @@ interface UpstreamData {
 
 /** ALLOWED_TENANTS (tenant ids, comma-separated) admits only those tenants; unset or empty admits all. */
 export function tenantAllowed(env: Env, tenantId: string): boolean {
-  const allowed = (env.ALLOWED_TENANTS ?? "")
-    .split(",")
-    .map((id) => id.trim().toLowerCase())
-    .filter(Boolean);
+  const allowed = commaList(env.ALLOWED_TENANTS).map((id) => id.toLowerCase());
   return allowed.length === 0 || allowed.includes(tenantId.toLowerCase());
 }
 

@@ -1,5 +1,5 @@
 import type { ConsentDescription } from "@cloudflare/workers-oauth-provider";
-import { escapeHtml, htmlPage } from "../http/html.ts";
+import { escapeHtml, htmlPage } from "../shared/html.ts";
 
 /** What each Graph permission lets the server do, in words a person reads on the consent page. */
 const PERMISSION_WORDS: Record<string, string> = {

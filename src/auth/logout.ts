@@ -1,6 +1,6 @@
 import { userAccount } from "../session/account/user-account.ts";
 import { UserCache } from "../graph/cache.ts";
-import { keyRingOf } from "./crypto.ts";
+import { keyRingOf } from "../shared/crypto.ts";
 import { revokeGrantsOf } from "./grants.ts";
 
 export interface SignOutReport {

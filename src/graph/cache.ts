@@ -1,12 +1,8 @@
-import { seal, unseal, type KeyRing, type SealedValue } from "../auth/crypto.ts";
+import { seal, unseal, type KeyRing, type SealedValue } from "../shared/crypto.ts";
+import { sha256Hex } from "../shared/text.ts";
 
 /** KV's shortest expiration. */
 const MIN_TTL_SECONDS = 60;
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
-}
 
 /**
  * Per-user cache of Graph reads in CACHE_KV. Keys hash the user, values are

@@ -1,6 +1,6 @@
 import { TOOLS } from "../tools/catalog.ts";
 import { SERVER_VERSION } from "../version.ts";
-import { escapeHtml, htmlPage } from "./html.ts";
+import { escapeHtml, htmlPage } from "../shared/html.ts";
 
 /** `/`: what this server is and how to connect a client to it. */
 export function landingPage(origin: string, env: Env): string {

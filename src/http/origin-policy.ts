@@ -1,17 +1,11 @@
 import type { MiddlewareHandler } from "hono";
 import { jsonRpcError } from "../protocol/json-rpc.ts";
+import { commaList } from "../shared/text.ts";
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK_HOSTS.has(hostname) || /^127\.\d+\.\d+\.\d+$/.test(hostname);
-}
-
-function listOf(value: string | undefined): string[] {
-  return (value ?? "")
-    .split(",")
-    .map((entry) => entry.trim())
-    .filter(Boolean);
 }
 
 /**
@@ -53,7 +47,7 @@ export function isAllowedOrigin(origin: string, served: string, env: Pick<Env, "
   } catch {
     return false;
   }
-  if (parsed.origin === served || listOf(env.ALLOWED_ORIGINS).includes(parsed.origin)) return true;
+  if (parsed.origin === served || commaList(env.ALLOWED_ORIGINS).includes(parsed.origin)) return true;
   return isLoopbackHost(new URL(served).hostname) && isLoopbackHost(parsed.hostname);
 }
 

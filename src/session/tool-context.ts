@@ -1,4 +1,4 @@
-import { keyRingOf } from "../auth/crypto.ts";
+import { keyRingOf } from "../shared/crypto.ts";
 import { signOutEverywhere } from "../auth/logout.ts";
 import { configTtlMs, readRuntimeConfig } from "../config.ts";
 import { UserCache } from "../graph/cache.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createPkcePair, isSealedWithCurrentKey, keyRingOf, seal, unseal } from "../../src/auth/crypto.ts";
+import { createPkcePair, isSealedWithCurrentKey, keyRingOf, seal, unseal } from "../../src/shared/crypto.ts";
 
 const KEY = btoa(String.fromCharCode(...new Uint8Array(32).map((_, i) => i)));
 const OTHER_KEY = btoa(String.fromCharCode(...new Uint8Array(32).map((_, i) => 255 - i)));

@@ -8,7 +8,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { UserAccount } from "../../src/session/account/user-account.ts";
 import { tenantAllowed } from "../../src/auth/authorize.ts";
-import { seal } from "../../src/auth/crypto.ts";
+import { seal } from "../../src/shared/crypto.ts";
 import { limitSignedIn } from "../../src/session/rate-limits.ts";
 import {
   ORIGIN,

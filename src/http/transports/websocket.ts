@@ -1,3 +1,4 @@
+import { commaList } from "../../shared/text.ts";
 import { newSessionId, SESSION_HEADER, sessionObject, type Caller } from "../../session/session-object.ts";
 
 export function isWebSocketUpgrade(request: Request): boolean {
@@ -11,10 +12,7 @@ export function isWebSocketUpgrade(request: Request): boolean {
  * expires or the user signs out.
  */
 export async function connectWebSocket(request: Request, env: Env, caller: Caller): Promise<Response> {
-  const offered = (request.headers.get("Sec-WebSocket-Protocol") ?? "")
-    .split(",")
-    .map((p) => p.trim())
-    .filter(Boolean);
+  const offered = commaList(request.headers.get("Sec-WebSocket-Protocol"));
   if (offered.length > 0 && !offered.includes("mcp")) {
     return new Response('WebSocket clients must offer the "mcp" subprotocol', { status: 400 });
   }
@@ -43,10 +41,7 @@ export async function connectWebSocket(request: Request, env: Env, caller: Calle
 export function bearerFromWebSocketRequest(request: Request): Request {
   if (!isWebSocketUpgrade(request) || request.headers.has("Authorization")) return request;
   const url = new URL(request.url);
-  const protocols = (request.headers.get("Sec-WebSocket-Protocol") ?? "")
-    .split(",")
-    .map((p) => p.trim())
-    .filter(Boolean);
+  const protocols = commaList(request.headers.get("Sec-WebSocket-Protocol"));
   const bearerProtocol = protocols.find((protocol) => protocol.startsWith("bearer."));
   let token = url.searchParams.get("access_token");
   if (bearerProtocol) {

@@ -1,4 +1,4 @@
-import { isSealedWithCurrentKey, keyRingOf, seal, unseal, type SealedValue } from "../../auth/crypto.ts";
+import { isSealedWithCurrentKey, keyRingOf, seal, unseal, type SealedValue } from "../../shared/crypto.ts";
 import type { MicrosoftIdentity, MicrosoftTokenSet } from "../../auth/microsoft.ts";
 
 interface StoredAccount {
