@@ -29,6 +29,8 @@ export interface RunningStack {
   emulator: RunningEmulator | undefined;
   /** Settles when wrangler dev exits, with its exit code. */
   exited: Promise<number | null>;
+  /** What wrangler dev printed (stdout and stderr), the last 200,000 characters; empty with `inheritOutput`. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -99,7 +101,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     stdio: options.inheritOutput ? "inherit" : ["ignore", "pipe", "pipe"],
   });
   const keep = (chunk: Buffer) => {
-    log = (log + chunk.toString()).slice(-20_000);
+    log = (log + chunk.toString()).slice(-200_000);
   };
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
@@ -120,5 +122,5 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
     await stop();
     throw error;
   }
-  return { workerUrl, emulator, exited, stop };
+  return { workerUrl, emulator, exited, output: () => log, stop };
 }
