@@ -15,10 +15,11 @@ function workersProject(
   include: string[],
   overrides: { bindings?: Record<string, string>; limits?: Record<string, number> },
 ) {
-  const limits = {
+  const limits: Record<string, number> = {
     USER_RATE_LIMIT: 100000,
     TENANT_RATE_LIMIT: 100000,
     ANONYMOUS_RATE_LIMIT: 100000,
+    REGISTRATION_RATE_LIMIT: 100000,
     ...overrides.limits,
   };
   return {
@@ -43,9 +44,10 @@ function workersProject(
               ...overrides.bindings,
             },
             ratelimits: {
-              USER_RATE_LIMIT: limit("1001", limits.USER_RATE_LIMIT),
-              TENANT_RATE_LIMIT: limit("1002", limits.TENANT_RATE_LIMIT),
-              ANONYMOUS_RATE_LIMIT: limit("1003", limits.ANONYMOUS_RATE_LIMIT),
+              USER_RATE_LIMIT: limit("1001", limits.USER_RATE_LIMIT!),
+              TENANT_RATE_LIMIT: limit("1002", limits.TENANT_RATE_LIMIT!),
+              ANONYMOUS_RATE_LIMIT: limit("1003", limits.ANONYMOUS_RATE_LIMIT!),
+              REGISTRATION_RATE_LIMIT: limit("1004", limits.REGISTRATION_RATE_LIMIT!),
               // Tight ones for the tests of the limit functions themselves.
               TIGHT_USER_RATE_LIMIT: limit("9001", 3),
               TIGHT_TENANT_RATE_LIMIT: limit("9002", 2),
@@ -73,7 +75,7 @@ export default defineConfig({
       }),
       // The deployment's own limits, configured small enough to reach in a test.
       workersProject("workers-limits", ["test/limits/**/*.test.ts"], {
-        limits: { USER_RATE_LIMIT: 12, ANONYMOUS_RATE_LIMIT: 40 },
+        limits: { USER_RATE_LIMIT: 12, ANONYMOUS_RATE_LIMIT: 40, REGISTRATION_RATE_LIMIT: 5 },
       }),
       // Production settings (the runtime config trusted for its default 30 seconds), with
       // sessions that go idle after 2 seconds so a test sees them removed.

@@ -3,6 +3,9 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { authorizationRoutes } from "./auth/authorize.ts";
 import { bearerChallenge, oauthProviderFactory } from "./auth/provider.ts";
+import { refreshTokenReplay } from "./auth/refresh-replay.ts";
+import { registrationLimits } from "./auth/registration-limits.ts";
+import { omitEmptyScope } from "./auth/token-response.ts";
 import { logoutEndpoint, mcpGate } from "./http/gate.ts";
 import { healthReport } from "./http/health.ts";
 import { htmlResponse } from "./shared/html.ts";
@@ -99,6 +102,10 @@ for (const path of MCP_PATHS) {
     })(c, next);
   });
 }
+
+// OAuth endpoints the provider serves, with the bounds and replay rule it lacks.
+for (const step of registrationLimits) app.post("/register", step);
+app.post("/token", refreshTokenReplay, omitEmptyScope);
 
 app.get("/", (c) => htmlResponse(landingPage(c.get("origin"), c.env)));
 app.get("/health", (c) => healthReport(c.env));

@@ -7,13 +7,22 @@ import { oauthProviderOptions } from "./provider.ts";
  */
 const GRANT_STORE_ONLY = { fetch: () => new Response(null, { status: 404 }) };
 
-/** Revokes every MCP grant (and so every token) of a user; returns how many. */
-export async function revokeGrantsOf(env: Env, userKey: string): Promise<number> {
+function grantStore(env: Env) {
   const origin = env.PUBLIC_URL ? new URL(env.PUBLIC_URL).origin : "http://127.0.0.1";
-  const oauth = getOAuthApi(
+  return getOAuthApi(
     oauthProviderOptions(origin, { api: { "/mcp": GRANT_STORE_ONLY }, fallback: GRANT_STORE_ONLY }),
     env,
   );
+}
+
+/** Revokes one grant and every token issued under it. */
+export async function revokeGrant(env: Env, grantId: string, userId: string): Promise<void> {
+  await grantStore(env).revokeGrant(grantId, userId);
+}
+
+/** Revokes every MCP grant (and so every token) of a user; returns how many. */
+export async function revokeGrantsOf(env: Env, userKey: string): Promise<number> {
+  const oauth = grantStore(env);
   let revoked = 0;
   let cursor: string | undefined;
   do {

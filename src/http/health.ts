@@ -25,8 +25,24 @@ async function reachable(url: string): Promise<void> {
   await response.body?.cancel();
 }
 
-/** `/health`: the version and whether each binding and Microsoft endpoint answers. */
+/** How long one round of dependency checks answers /health, so anonymous callers cannot amplify them. */
+const CHECKS_TTL_MS = 60_000;
+let lastReport: { at: number; body: Record<string, unknown>; healthy: boolean } | undefined;
+
+/**
+ * `/health`: the version and whether each binding and Microsoft endpoint
+ * answers. Anyone may ask, so the checks (two of them reach Microsoft) run at
+ * most once a minute per isolate; other callers get that round's answer.
+ */
 export async function healthReport(env: Env): Promise<Response> {
+  if (!lastReport || Date.now() - lastReport.at >= CHECKS_TTL_MS) lastReport = await runChecks(env);
+  return Response.json(
+    { ...lastReport.body, checkedAt: new Date(lastReport.at).toISOString() },
+    { status: lastReport.healthy ? 200 : 503, headers: { "Cache-Control": "no-store" } },
+  );
+}
+
+async function runChecks(env: Env): Promise<{ at: number; body: Record<string, unknown>; healthy: boolean }> {
   const authority = `${env.MICROSOFT_AUTHORITY_URL.replace(/\/+$/, "")}/${env.MICROSOFT_TENANT || "common"}/v2.0/.well-known/openid-configuration`;
   const [oauthKv, configKv, cacheKv, userAccounts, microsoftIdentity, graph] = await Promise.all([
     check(() => env.OAUTH_KV.get("health:probe")),
@@ -47,8 +63,10 @@ export async function healthReport(env: Env): Promise<Response> {
     graph,
   };
   const healthy = Object.values(checks).every((result) => result.ok);
-  return Response.json(
-    {
+  return {
+    at: Date.now(),
+    healthy,
+    body: {
       status: healthy ? "ok" : "degraded",
       version: SERVER_VERSION,
       microsoft: { authority: env.MICROSOFT_AUTHORITY_URL, graph: env.GRAPH_BASE_URL },
@@ -56,6 +74,5 @@ export async function healthReport(env: Env): Promise<Response> {
       metrics: env.METRICS ? "analytics-engine" : "logs",
       checks,
     },
-    { status: healthy ? 200 : 503, headers: { "Cache-Control": "no-store" } },
-  );
+  };
 }

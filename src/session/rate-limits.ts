@@ -30,9 +30,13 @@ export async function limitSignedIn(
 }
 
 /** Counts one anonymous request (discovery, registration, sign-in pages) per client address. */
-export async function limitAnonymous(env: Env, request: Request): Promise<LimitRefusal | undefined> {
+export async function limitAnonymous(
+  env: Env,
+  request: Request,
+  binding: RateLimit = env.ANONYMOUS_RATE_LIMIT,
+): Promise<LimitRefusal | undefined> {
   const address = request.headers.get("CF-Connecting-IP") ?? "unknown";
-  const { success } = await env.ANONYMOUS_RATE_LIMIT.limit({ key: address });
+  const { success } = await binding.limit({ key: address });
   if (success) return undefined;
   return {
     message: `Too many requests from your address; retry within ${RATE_LIMIT_PERIOD_SECONDS} seconds.`,
