@@ -9,7 +9,7 @@ import { keyRingOf } from "../auth/crypto.ts";
 import { signOutEverywhere } from "../auth/logout.ts";
 import { userHashOf } from "../observability.ts";
 import { registerCatalog, SERVER_INSTRUCTIONS } from "../tools/catalog.ts";
-import type { ToolContext } from "../tools/define.ts";
+import type { ToolContext } from "../tools/catalog.ts";
 import { SERVER_NAME, SERVER_VERSION } from "../version.ts";
 import type { AccountSummary, SessionProps } from "./session-props.ts";
 import { userAccount } from "./user-account.ts";

@@ -2,7 +2,7 @@ import type { User } from "@microsoft/microsoft-graph-types";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { ToolError } from "../graph/errors.ts";
-import { defineTool, type ToolContext } from "./define.ts";
+import { defineTool, type ToolContext } from "./spec.ts";
 
 export const authenticate = defineTool({
   name: "authenticate",

@@ -38,7 +38,7 @@ import {
 } from "./calendar-time.ts";
 import { describeRecurrence, recurrenceFromRule } from "./calendar-recurrence.ts";
 import { mailboxTimeZone } from "./mailbox-time-zone.ts";
-import { defineTool, type ToolContext } from "./define.ts";
+import { defineTool, type ToolContext } from "./spec.ts";
 import { formatAddress } from "./format.ts";
 
 const READ = ["Calendars.Read", "MailboxSettings.Read"];

@@ -3,13 +3,17 @@ import { selectTools, type RuntimeConfig } from "../config.ts";
 import { authenticate, logout, registerProfileResource, RESOURCE_SCOPES } from "./account.ts";
 import { calendarTools, registerCalendarResources } from "./calendar.ts";
 import { contactTools } from "./contacts.ts";
-import { registerTools, serveCompactToolList, type ToolContext, type ToolSpec } from "./define.ts";
 import { fileTools, registerFileResources } from "./files.ts";
+import { serveCompactToolList } from "./listing.ts";
 import { mailTools, registerMailResources } from "./mail.ts";
+import { registerTools } from "./pipeline/run.ts";
 import { registerPrompts } from "./prompts.ts";
 import { searchTools } from "./search.ts";
+import type { ToolContext, ToolSpec } from "./spec.ts";
 import { taskTools } from "./tasks.ts";
 import { registerTeamsResources, teamsTools } from "./teams.ts";
+
+export type { AccountSummary, CacheKind, CallServices, OnceRecord, ToolContext } from "./spec.ts";
 
 /** Every tool the server offers, in the order clients list them. */
 export const TOOLS: readonly ToolSpec[] = [

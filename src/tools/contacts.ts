@@ -6,7 +6,7 @@
 import type { Contact, Person, PhysicalAddress, User } from "@microsoft/microsoft-graph-types";
 import { z } from "zod";
 import { GraphError, ToolError } from "../graph/errors.ts";
-import { defineTool } from "./define.ts";
+import { defineTool } from "./spec.ts";
 import { clip } from "./format.ts";
 
 // ---------------------------------------------------------------------------

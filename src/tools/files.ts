@@ -8,7 +8,7 @@ import type { DriveItem, IdentitySet, Permission } from "@microsoft/microsoft-gr
 import { ResourceTemplate, type McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { GraphError, ToolError, toolErrorFromGraph } from "../graph/errors.ts";
-import { defineTool, type ToolContext } from "./define.ts";
+import { defineTool, type ToolContext } from "./spec.ts";
 import {
   humanSize,
   INLINE_MAX_BYTES,

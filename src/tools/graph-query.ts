@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { GraphError, ToolError } from "../graph/errors.ts";
-import { defineTool } from "./define.ts";
+import { defineTool } from "./spec.ts";
 
 /**
  * Read-only Graph paths graphQuery may GET, `{id}` standing for one id segment.

@@ -5,7 +5,7 @@ import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { GraphClient } from "../graph/client.ts";
 import { GraphError, ToolError, toolErrorFromGraph } from "../graph/errors.ts";
-import { defineTool, type ToolContext } from "./define.ts";
+import { defineTool, type ToolContext } from "./spec.ts";
 import { formatAddress, formatRecipients, shortDateTime } from "./format.ts";
 import { folderSegment, formatSize, idSegment, messageIdInput } from "./mail-shared.ts";
 import { readableBody } from "./mail-text.ts";

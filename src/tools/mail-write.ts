@@ -2,7 +2,7 @@
 import type { Message } from "@microsoft/microsoft-graph-types";
 import { z } from "zod";
 import { GraphError, ToolError } from "../graph/errors.ts";
-import { defineTool } from "./define.ts";
+import { defineTool } from "./spec.ts";
 import {
   composeInput,
   composeMessage,

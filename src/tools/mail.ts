@@ -1,6 +1,6 @@
 import type { Message } from "@microsoft/microsoft-graph-types";
 import { z } from "zod";
-import { defineTool } from "./define.ts";
+import { defineTool } from "./spec.ts";
 import { clip, formatAddress, shortDateTime } from "./format.ts";
 import { getAttachment, getEmail, listMailFolders } from "./mail-read.ts";
 import { composeInput, composeMessage, folderSegment } from "./mail-shared.ts";

@@ -1,6 +1,6 @@
 import type { MailboxSettings } from "@microsoft/microsoft-graph-types";
 import { GraphError } from "../graph/errors.ts";
-import type { ToolContext } from "./define.ts";
+import type { ToolContext } from "./spec.ts";
 
 /** A mailbox's time zone changes rarely; an hour of staleness is harmless. */
 const TIME_ZONE_CACHE_SECONDS = 3600;

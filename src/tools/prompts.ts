@@ -3,7 +3,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { GetPromptResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { GraphError } from "../graph/errors.ts";
-import type { ToolContext } from "./define.ts";
+import type { ToolContext } from "./spec.ts";
 import { clip, formatAddress, shortDateTime } from "./format.ts";
 import { mailboxTimeZone } from "./mailbox-time-zone.ts";
 

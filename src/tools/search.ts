@@ -1,7 +1,7 @@
 import type { DateTimeTimeZone, EmailAddress } from "@microsoft/microsoft-graph-types";
 import { z } from "zod";
 import { GraphError, ToolError } from "../graph/errors.ts";
-import { defineTool } from "./define.ts";
+import { defineTool } from "./spec.ts";
 import { graphQuery } from "./graph-query.ts";
 import { clip, formatAddress, shortDateTime } from "./format.ts";
 

@@ -2,7 +2,7 @@ import type { TodoTask, TodoTaskList } from "@microsoft/microsoft-graph-types";
 import { z } from "zod";
 import { ToolError } from "../graph/errors.ts";
 import { mailboxTimeZone } from "./mailbox-time-zone.ts";
-import { defineTool, type ToolContext } from "./define.ts";
+import { defineTool, type ToolContext } from "./spec.ts";
 import { clip } from "./format.ts";
 
 /** Graph ids (To Do lists and tasks are Exchange ids): base64 letters only, never `/..` or `?`. */

@@ -11,7 +11,7 @@ import type {
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { GraphError, ToolError } from "../graph/errors.ts";
-import { defineTool, type ToolContext } from "./define.ts";
+import { defineTool, type ToolContext } from "./spec.ts";
 import { clip, shortDateTime } from "./format.ts";
 
 // ---------------------------------------------------------------------------
