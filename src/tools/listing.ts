@@ -43,7 +43,7 @@ export function annotationsOf(spec: ToolSpec): ToolAnnotations {
  * the MCP specification gives the other two meaning only when `readOnlyHint`
  * is false.
  */
-export function listedAnnotations(spec: ToolSpec): ToolAnnotations {
+function listedAnnotations(spec: ToolSpec): ToolAnnotations {
   const { title: _title, openWorldHint, ...annotations } = annotationsOf(spec);
   // openWorldHint is true for every tool (they all reach Microsoft 365), which is
   // MCP's default when it is absent: listing it would add tokens and no meaning.

@@ -3,7 +3,7 @@ import { ErrorCode, McpError, type CallToolResult } from "@modelcontextprotocol/
 import { GraphError, ToolError, toolErrorFromGraph } from "../../graph/errors.ts";
 
 /** `error` as the ToolError a person can act on; Graph errors name the permissions `scopes` lists. */
-export function toToolError(error: unknown, scopes: readonly string[]): ToolError {
+function toToolError(error: unknown, scopes: readonly string[]): ToolError {
   if (error instanceof ToolError) return error;
   if (error instanceof GraphError) return toolErrorFromGraph(error, scopes);
   return new ToolError(
@@ -18,7 +18,7 @@ export function isExpectedError(error: unknown): boolean {
 }
 
 /** "Error [throttled]: ... (retry after 30s)". */
-export function errorText(toolError: ToolError): string {
+function errorText(toolError: ToolError): string {
   const retry = toolError.retryAfterSeconds !== undefined ? ` (retry after ${toolError.retryAfterSeconds}s)` : "";
   return `Error [${toolError.code}]: ${toolError.message}${retry}`;
 }
