@@ -27,6 +27,7 @@ export const eventSummary = z.object({
 });
 export type EventSummary = z.infer<typeof eventSummary>;
 
+/** An event as a listing shows it. */
 export function summarize(event: Event): EventSummary {
   return {
     id: event.id ?? "",
@@ -45,6 +46,7 @@ export function summarize(event: Event): EventSummary {
   };
 }
 
+/** One numbered listing line: when, what, where, who, marks, id. */
 export function eventLine(event: EventSummary, index: number): string {
   const who =
     event.response === "organizer"
@@ -115,6 +117,7 @@ const SHORT_DAYS: Record<string, string> = {
   saturday: "Sat",
 };
 
+/** "Mon–Fri 08:00–17:00 Pacific Standard Time", or "" when the schedule has no working hours. */
 export function workingHoursText(schedule: ScheduleInformation): string {
   const hours = schedule.workingHours;
   if (!hours?.startTime || !hours.endTime) return "";

@@ -30,10 +30,12 @@ export async function mailboxZone(context: ToolContext): Promise<Zone> {
   return resolveZone(await mailboxTimeZone(context)) || UTC;
 }
 
+/** The zone a `timeZone` argument names, or the mailbox's when there is none. */
 export async function zoneFor(timeZone: string | undefined, context: ToolContext): Promise<Zone> {
   return timeZone ? zoneArgument(timeZone) : mailboxZone(context);
 }
 
+/** The Prefer header asking Graph for times in `zone` (and, with `textBody`, bodies as text). */
 export function prefer(zone: Zone, textBody = false): Record<string, string> {
   return {
     Prefer: `outlook.timezone="${zone.graph}"${textBody ? ', outlook.body-content-type="text"' : ""}`,

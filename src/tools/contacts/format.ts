@@ -20,6 +20,7 @@ export function emailsOf(contact: Contact): string[] {
   return (contact.emailAddresses ?? []).map((email) => email.address ?? "").filter(Boolean);
 }
 
+/** A contact as a listing shows it. */
 export function summarizeContact(contact: Contact): ContactSummary {
   return {
     id: contact.id ?? "",
@@ -30,11 +31,13 @@ export function summarizeContact(contact: Contact): ContactSummary {
   };
 }
 
+/** One numbered listing line: name, emails, work, phone, id. */
 export function contactLine(contact: ContactSummary, index: number): string {
   const facts = [contact.emails.length ? `<${contact.emails.join(", ")}>` : "", contact.work, contact.phone];
   return `${index + 1}. ${contact.name} ${facts.filter(Boolean).join(" | ")} | id: ${contact.id}`.replace(/ {2,}/, " ");
 }
 
+/** "Business: street, city, ...", or undefined for an empty address. */
 export function addressLine(kind: string, address: PhysicalAddress | null | undefined): string | undefined {
   const text = [address?.street, address?.city, address?.state, address?.postalCode, address?.countryOrRegion]
     .filter((part) => part && part.trim())
@@ -52,6 +55,7 @@ const PERSON_KINDS: Record<string, string> = {
   ImplicitContact: "correspondent",
 };
 
+/** A relevant person as searchPeople shows them. */
 export function summarizePerson(person: Person): PersonSummary {
   const subclass = person.personType?.subclass ?? "";
   return {
@@ -62,6 +66,7 @@ export function summarizePerson(person: Person): PersonSummary {
   };
 }
 
+/** A directory user on one line: name, address, work. */
 export function userLine(user: User): string {
   return [
     `${user.displayName ?? ""} <${user.mail || user.userPrincipalName || ""}>`,

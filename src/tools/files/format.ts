@@ -23,10 +23,12 @@ export const listingOutput = {
   nextCursor: z.string().optional(),
 };
 
+/** The name of the user or app in an identity set. */
 export function personOf(identity: IdentitySet | null | undefined): string {
   return identity?.user?.displayName ?? identity?.application?.displayName ?? "";
 }
 
+/** An item as a listing shows it; with `withPath`, the folder it is in. */
 export function summarize(item: DriveItem, withPath = false): ItemSummary {
   const isFolder = Boolean(item.folder);
   const path = withPath ? folderPathOf(item) : undefined;
@@ -51,11 +53,13 @@ function renderItem(item: DriveItem, index: number, withPath = false): string {
   return `${index + 1}. ${what}${where} · ${summary.modified}${by} · id ${summary.id}`;
 }
 
+/** "your OneDrive", "drive b!…" or "site host,guid,guid", for headings. */
 export function driveLabel(driveId: string | undefined): string {
   if (!driveId) return "your OneDrive";
   return driveId.includes(",") ? `site ${driveId}` : `drive ${driveId}`;
 }
 
+/** A heading and one numbered line per item. */
 export function renderListing(
   heading: string,
   items: DriveItem[],
@@ -71,6 +75,7 @@ export function renderListing(
   return lines.join("\n");
 }
 
+/** Who can open the item through links, in words. */
 export function sharingOf(item: DriveItem): string {
   const scope = item.shared?.scope;
   if (!scope) return "not shared";

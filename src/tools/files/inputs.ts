@@ -34,6 +34,7 @@ export const countInput = pageCount(20, 50, "Page size");
 export const cursorInput = pageCursor("nextCursor of the previous page");
 export const conflictInput = z.enum(["fail", "replace", "rename"]).default("fail").describe("If the name exists");
 
+/** An invalid_input error saying `message`. */
 export function invalid(message: string): ToolError {
   return new ToolError("invalid_input", message);
 }

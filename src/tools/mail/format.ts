@@ -27,6 +27,7 @@ export const listingOutput = {
   nextCursor: nextCursorOutput(),
 };
 
+/** A message as a listing shows it. */
 export function summarize(message: Message): MessageSummary {
   return {
     id: message.id ?? "",
@@ -90,6 +91,7 @@ export const messageOutput = {
 };
 export type MessageView = z.infer<z.ZodObject<typeof messageOutput>>;
 
+/** An attachment as getEmail lists it. */
 export function summarizeAttachment(attachment: Attachment): AttachmentSummary {
   return {
     id: attachment.id ?? "",
@@ -100,6 +102,7 @@ export function summarizeAttachment(attachment: Attachment): AttachmentSummary {
   };
 }
 
+/** A message as getEmail shows it, with a note when the body was cut at `maxChars`. */
 export function renderMessage(
   { view, bodyLength }: { view: MessageView; bodyLength: number },
   maxChars: number,

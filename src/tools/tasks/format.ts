@@ -20,6 +20,7 @@ export function day(value: TodoTask["dueDateTime"]): string | undefined {
   return value?.dateTime ? value.dateTime.slice(0, 10) : undefined;
 }
 
+/** A task as a listing shows it. */
 export function summarize(task: TodoTask): TaskSummary {
   const notes = clip(task.body?.content, BODY_PREVIEW_CHARS);
   return {
@@ -42,6 +43,7 @@ const STATUS_LABELS: Record<string, string> = {
   deferred: "deferred",
 };
 
+/** A task's listing lines: checkbox, title, facts, notes, id. */
 export function renderTask(task: TaskSummary, index: number): string[] {
   const facts = [
     task.due ? `due ${task.due}` : "",

@@ -41,11 +41,13 @@ export function checkId(field: string, id: string): string {
   return id;
 }
 
+/** The Graph path of a list's tasks, or of one task in it. */
 export function path(listId: string, taskId?: string): string {
   const list = `/me/todo/lists/${encodeURIComponent(listId)}/tasks`;
   return taskId ? `${list}/${encodeURIComponent(taskId)}` : list;
 }
 
+/** The Prefer header asking Graph for due dates in `timeZone`. */
 export function preferZone(timeZone: string): Record<string, string> {
   return { Prefer: `outlook.timezone="${timeZone}"` };
 }
@@ -62,6 +64,7 @@ async function defaultListId({ graph, cache }: ToolContext): Promise<string> {
   });
 }
 
+/** A checked list id, or the default list's when none is given. */
 export async function resolveList(listId: string | undefined, context: ToolContext): Promise<string> {
   return listId === undefined ? defaultListId(context) : checkId("listId", listId);
 }

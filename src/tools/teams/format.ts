@@ -40,11 +40,13 @@ export function messageText(message: ChatMessage): string {
   return [text.trim(), ...attachments].filter(Boolean).join(" ");
 }
 
+/** The user, app or device that sent a message. */
 export function senderOf(message: ChatMessage): string {
   const from = message.from;
   return from?.user?.displayName ?? from?.application?.displayName ?? from?.device?.displayName ?? "unknown sender";
 }
 
+/** A message as a listing shows it, its text cut at `maxChars`. */
 export function summarize(message: ChatMessage, maxChars: number): MessageSummary {
   return {
     id: message.id ?? "",
@@ -55,6 +57,7 @@ export function summarize(message: ChatMessage, maxChars: number): MessageSummar
   };
 }
 
+/** A heading and one block per message; `extra` adds a line under the message of that id. */
 export function renderMessages(
   heading: string,
   messages: MessageSummary[],
