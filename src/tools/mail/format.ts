@@ -3,10 +3,8 @@ import type { Attachment, Message } from "@microsoft/microsoft-graph-types";
 import { z } from "zod";
 import { clip, formatAddress, shortDateTime } from "../shared/format.ts";
 import { moreLine, nextCursorOutput } from "../shared/paging.ts";
-import { formatSize } from "./inputs.ts";
+import { formatSize, MAX_BODY_CHARS } from "./inputs.ts";
 
-export const DEFAULT_BODY_CHARS = 20_000;
-export const MAX_BODY_CHARS = 100_000;
 const PREVIEW_CHARS = 140;
 
 const messageSummary = z.object({

@@ -42,6 +42,14 @@ export function folderSegment(folder: string, field = "folder"): { segment: stri
   return { segment: encodeURIComponent(folder), label: "folder" };
 }
 
+export const DEFAULT_BODY_CHARS = 20_000;
+export const MAX_BODY_CHARS = 100_000;
+
+/** How much of a body or attachment text a read returns: 500 characters up to MAX_BODY_CHARS. */
+export function maxCharsInput(description: string) {
+  return z.number().int().min(500).max(MAX_BODY_CHARS).default(DEFAULT_BODY_CHARS).describe(description);
+}
+
 export const messageIdInput = z.string().describe("Message id from getEmails or searchEmails");
 export const folderInput = z.string().min(1).describe("inbox, sent, drafts, archive, deleted, junk, or a folder id");
 /** Graph enforces its own recipient limit (500) and says so; no bound is advertised here. */

@@ -10,9 +10,7 @@ import { countInput, cursorInput, type GraphPage } from "../shared/paging.ts";
 import { defineTool } from "../spec.ts";
 import {
   attachmentSummary,
-  DEFAULT_BODY_CHARS,
   listingOutput,
-  MAX_BODY_CHARS,
   messageOutput,
   renderListing,
   renderMessage,
@@ -20,7 +18,7 @@ import {
   summarizeAttachment,
   type MessageView,
 } from "./format.ts";
-import { folderSegment, formatSize, idSegment, messageIdInput } from "./inputs.ts";
+import { folderSegment, formatSize, idSegment, maxCharsInput, messageIdInput } from "./inputs.ts";
 
 /** Fields a message listing needs; Graph's default response carries ~40 more. */
 const LIST_FIELDS = "id,subject,from,receivedDateTime,isRead,importance,hasAttachments,bodyPreview,flag";
@@ -144,13 +142,7 @@ export const getEmail = defineTool({
     "Read one email in full: headers, body as text, attachment list. Use after getEmails or searchEmails; use getAttachment for a file's content.",
   input: {
     id: messageIdInput,
-    maxChars: z
-      .number()
-      .int()
-      .min(500)
-      .max(MAX_BODY_CHARS)
-      .default(DEFAULT_BODY_CHARS)
-      .describe("Longest body to return (default 20000)"),
+    maxChars: maxCharsInput("Longest body to return (default 20000)"),
   },
   output: messageOutput,
   scopes: ["Mail.Read"],
@@ -176,13 +168,7 @@ export const getAttachment = defineTool({
   input: {
     messageId: messageIdInput,
     attachmentId: z.string().describe("Attachment id from getEmail"),
-    maxChars: z
-      .number()
-      .int()
-      .min(500)
-      .max(MAX_BODY_CHARS)
-      .default(DEFAULT_BODY_CHARS)
-      .describe("Longest text to return (default 20000)"),
+    maxChars: maxCharsInput("Longest text to return (default 20000)"),
   },
   output: {
     ...attachmentSummary.shape,

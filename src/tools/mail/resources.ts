@@ -1,5 +1,6 @@
 import { defineResource } from "../spec.ts";
-import { DEFAULT_BODY_CHARS, renderMessage } from "./format.ts";
+import { renderMessage } from "./format.ts";
+import { DEFAULT_BODY_CHARS } from "./inputs.ts";
 import { readMessage } from "./read.ts";
 
 /** `microsoft://messages/{id}`: a message as getEmail renders it, for clients that attach resources. */

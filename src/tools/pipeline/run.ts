@@ -139,7 +139,7 @@ export function registerTools(server: McpServer, tools: readonly ToolSpec[], con
   }
 }
 
-/** A template variable as `read` receives it: decoded once, the same for every resource. */
+/** The template variables as `read` receives them: percent-decoded here, once, for every resource. */
 function decodedVariables(variables: Record<string, string | string[]>): Record<string, string> {
   const decoded: Record<string, string> = {};
   for (const [name, value] of Object.entries(variables)) {
