@@ -44,7 +44,7 @@ export const refreshTokenReplay: MiddlewareHandler<{ Bindings: Env }> = async (c
   if (c.req.method !== "POST" || !(c.req.header("Content-Type") ?? "").includes("application/x-www-form-urlencoded")) {
     return next();
   }
-  const form = new URLSearchParams(await c.req.raw.clone().text());
+  const form = new URLSearchParams(new TextDecoder().decode(await c.req.raw.clone().arrayBuffer()));
   const refreshToken = form.get("refresh_token");
   if (form.get("grant_type") !== "refresh_token" || !refreshToken) return next();
   const [userId, grantId, secret] = refreshToken.split(":");

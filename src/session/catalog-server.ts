@@ -1,7 +1,6 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { RuntimeConfig } from "../config.ts";
-import { registerCatalog, SERVER_INSTRUCTIONS } from "../tools/catalog.ts";
-import type { ToolContext } from "../tools/define.ts";
+import { registerCatalog, SERVER_INSTRUCTIONS, type ToolContext } from "../tools/catalog.ts";
 import { SERVER_NAME, SERVER_VERSION } from "../version.ts";
 
 /** A new MCP server with the catalog the runtime config allows, its handlers bound to `context`. */

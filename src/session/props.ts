@@ -10,13 +10,3 @@ export interface SessionProps extends Record<string, unknown> {
   name: string;
   username: string;
 }
-
-export interface AccountSummary {
-  name: string;
-  username: string;
-  tenantId: string;
-  objectId: string;
-  scopes: string[];
-  /** Epoch milliseconds when the current Microsoft access token expires. */
-  tokenExpiresAt: number;
-}

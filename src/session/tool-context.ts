@@ -5,9 +5,9 @@ import { UserCache } from "../graph/cache.ts";
 import { GraphClient } from "../graph/client.ts";
 import { ToolError } from "../graph/errors.ts";
 import type { AccessTokenResult } from "../graph/token-source.ts";
-import type { CacheKind, ToolContext } from "../tools/define.ts";
+import type { AccountSummary, CacheKind, ToolContext } from "../tools/catalog.ts";
 import { userAccount, type CallGrant, type UserAccount } from "./account/user-account.ts";
-import type { AccountSummary, SessionProps } from "./props.ts";
+import type { SessionProps } from "./props.ts";
 
 /** Every kind of cached data; a call learns all their generations in its one account round trip. */
 const CACHE_KINDS: readonly CacheKind[] = [

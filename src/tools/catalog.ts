@@ -1,20 +1,24 @@
+/** The catalog's public face: everything outside src/tools imports from here and nowhere else in it. */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { selectTools, type RuntimeConfig } from "../config.ts";
-import { authenticate, logout, registerProfileResource, RESOURCE_SCOPES } from "./account.ts";
-import { calendarTools, registerCalendarResources } from "./calendar.ts";
-import { contactTools } from "./contacts.ts";
-import { registerTools, serveCompactToolList, type ToolContext, type ToolSpec } from "./define.ts";
-import { fileTools, registerFileResources } from "./files.ts";
-import { mailTools, registerMailResources } from "./mail.ts";
+import { accountResources, accountTools } from "./account/index.ts";
+import { calendarResources, calendarTools } from "./calendar/index.ts";
+import { contactTools } from "./contacts/index.ts";
+import { fileResources, fileTools } from "./files/index.ts";
+import { serveCompactToolList } from "./listing.ts";
+import { mailResources, mailTools } from "./mail/index.ts";
+import { registerResources, registerTools } from "./pipeline/run.ts";
 import { registerPrompts } from "./prompts.ts";
-import { searchTools } from "./search.ts";
-import { taskTools } from "./tasks.ts";
-import { registerTeamsResources, teamsTools } from "./teams.ts";
+import { searchTools } from "./search/index.ts";
+import type { ResourceSpec, ToolContext, ToolSpec } from "./spec.ts";
+import { taskTools } from "./tasks/index.ts";
+import { teamsResources, teamsTools } from "./teams/index.ts";
+
+export type { AccountSummary, CacheKind, CallServices, OnceRecord, ToolContext } from "./spec.ts";
 
 /** Every tool the server offers, in the order clients list them. */
 export const TOOLS: readonly ToolSpec[] = [
-  authenticate,
-  logout,
+  ...accountTools,
   ...mailTools,
   ...calendarTools,
   ...contactTools,
@@ -23,6 +27,15 @@ export const TOOLS: readonly ToolSpec[] = [
   ...taskTools,
   ...searchTools,
 ] as readonly ToolSpec[];
+
+/** Every resource the server offers; each comes with the enabled tools it names. */
+const RESOURCES: readonly ResourceSpec[] = [
+  ...accountResources,
+  ...mailResources,
+  ...teamsResources,
+  ...calendarResources,
+  ...fileResources,
+];
 
 /** A tool's workload, for TOOL_PRESET: the kind of data it reads or changes. */
 export function workloadOf(tool: ToolSpec): string {
@@ -37,9 +50,14 @@ export function enabledTools(env: Parameters<typeof selectTools>[2], runtime?: R
   return selectTools(TOOLS, workloadOf, env, runtime);
 }
 
-/** The Graph permissions to request at sign-in: exactly what the given tools and the resources need. */
+/**
+ * The Graph permissions to request at sign-in: exactly what the given tools
+ * and the resources offered whatever is enabled need (the others read no
+ * more than the tools they come with).
+ */
 export function graphScopes(tools: readonly ToolSpec[] = TOOLS): string[] {
-  return [...new Set([...RESOURCE_SCOPES, ...tools.flatMap((tool) => tool.scopes)])].sort();
+  const alwaysOffered = RESOURCES.filter((resource) => !resource.offeredWith).flatMap((resource) => resource.scopes);
+  return [...new Set([...alwaysOffered, ...tools.flatMap((tool) => tool.scopes)])].sort();
 }
 
 /**
@@ -56,11 +74,7 @@ export function registerCatalog(
   const enabled = enabledTools(env, config);
   registerTools(server, enabled, context);
   serveCompactToolList(server, enabled);
-  registerProfileResource(server, context);
-  if (enabled.some((tool) => tool.cacheKind === "mail")) registerMailResources(server, context);
-  if (enabled.some((tool) => tool.cacheKind === "teams")) registerTeamsResources(server, context);
-  if (enabled.some((tool) => tool.cacheKind === "calendar")) registerCalendarResources(server, context);
-  if (enabled.some((tool) => tool.name === "readFile")) registerFileResources(server, context);
+  registerResources(server, RESOURCES, enabled, context);
   registerPrompts(server, context);
 }
 

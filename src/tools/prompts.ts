@@ -3,9 +3,9 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { GetPromptResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { GraphError } from "../graph/errors.ts";
-import type { ToolContext } from "./define.ts";
-import { clip, formatAddress, shortDateTime } from "./format.ts";
-import { mailboxTimeZone } from "./mailbox-time-zone.ts";
+import type { ToolContext } from "./spec.ts";
+import { clip, formatAddress, shortDateTime } from "./shared/format.ts";
+import { mailboxTimeZone } from "./shared/mailbox-time-zone.ts";
 
 function userMessage(text: string): GetPromptResult {
   return { messages: [{ role: "user", content: { type: "text", text } }] };

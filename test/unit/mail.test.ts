@@ -7,7 +7,7 @@ import { env } from "cloudflare:test";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { beforeEach, describe, expect, it } from "vitest";
-import { htmlToReadableText, tidyText } from "../../src/tools/mail-text.ts";
+import { htmlToReadableText, tidyText } from "../../src/tools/shared/html.ts";
 import { callTool, clearLog, connectClient, emulator, requestLog, resultText, signIn } from "./helpers.ts";
 
 interface Summary {

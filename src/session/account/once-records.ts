@@ -1,13 +1,9 @@
+import type { OnceRecord } from "../../tools/catalog.ts";
+
+export type { OnceRecord };
+
 /** How long an idempotency key remembers its first result. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
-
-/** What a repeat of an idempotency key finds. */
-export type OnceRecord =
-  | { state: "new" }
-  | { state: "pending" }
-  | { state: "done"; result: unknown }
-  | { state: "unknown" }
-  | { state: "mismatch" };
 
 export type OnceOutcome = { state: "done"; result: unknown } | { state: "unknown" } | { state: "forget" };
 

@@ -1,0 +1,244 @@
+/**
+ * The one path every tool call and resource read takes: runtime config, then
+ * idempotency (writes that send or create) or the per-user cache (reads),
+ * then the handler, then cache invalidation (writes); every failure becomes
+ * an `Error [code]: message`, and every call a log line.
+ */
+import { ResourceTemplate, type McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { CallToolResult, ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
+import { ToolError } from "../../graph/errors.ts";
+import { annotationsOf, inputShapeOf } from "../listing.ts";
+import { CACHE_TTL_SECONDS, type ResourceSpec, type ToolContext, type ToolOutput, type ToolSpec } from "../spec.ts";
+import { invalidate, readThroughCache } from "./cache.ts";
+import { errorCodeOf, isExpectedError, resourceReadError, toolErrorResult } from "./errors.ts";
+import { runOnce } from "./idempotency.ts";
+import { applyRuntimeConfig, checkResourceAllowed } from "./runtime-config.ts";
+import { logCall, logUnexpectedError, RESOURCE_READ, TOOL_CALL, type CallRecord } from "./telemetry.ts";
+
+function outputResult(spec: ToolSpec, output: ToolOutput): CallToolResult {
+  return {
+    content: [{ type: "text", text: output.text }],
+    ...(spec.output && output.structured ? { structuredContent: output.structured } : {}),
+  };
+}
+
+/** One tool call through the steps; throws what the tool or a step throws. */
+async function invoke(
+  spec: ToolSpec,
+  rawArgs: Record<string, unknown>,
+  context: ToolContext,
+  record: CallRecord,
+): Promise<CallToolResult> {
+  const { idempotencyKey, fresh, ...args } = rawArgs as { idempotencyKey?: string; fresh?: boolean; count?: unknown };
+  const services = context.services;
+  await applyRuntimeConfig(spec, args, services);
+
+  if (spec.idempotencyKey && idempotencyKey && services) {
+    return runOnce(
+      {
+        scope: spec.name,
+        key: idempotencyKey,
+        args,
+        services,
+        report: (outcome) => (record.once = outcome),
+      },
+      async () => outputResult(spec, await spec.run(args as never, context)),
+      () => invalidate(spec.invalidates, services),
+    );
+  }
+
+  if (spec.access === "read" && spec.cacheKind && services) {
+    if (fresh) {
+      record.cache = "bypass";
+    } else {
+      const { value, outcome } = await readThroughCache(
+        {
+          namespace: "tool",
+          name: spec.name,
+          kind: spec.cacheKind,
+          ttlSeconds: CACHE_TTL_SECONDS[spec.cacheKind],
+          args,
+        },
+        services,
+        context.cache,
+        () => spec.run(args as never, context),
+      );
+      record.cache = outcome;
+      return outputResult(spec, value);
+    }
+  }
+
+  const output = await spec.run(args as never, context);
+  if (spec.access === "write" && services) await invalidate(spec.invalidates, services);
+  return outputResult(spec, output);
+}
+
+/** The MCP handler's extra argument, as far as the pipeline uses it. */
+interface RequestExtra {
+  sessionId?: string;
+  requestId: string | number;
+  _meta?: { progressToken?: string | number };
+  sendNotification(notification: {
+    method: "notifications/progress";
+    params: { progressToken: string | number; progress: number; total?: number; message?: string };
+  }): Promise<void>;
+}
+
+/** The call's context, with progress reported to the client when it asked for it with a progress token. */
+function callContext(context: () => ToolContext, extra: RequestExtra): ToolContext {
+  const progressToken = extra._meta?.progressToken;
+  return {
+    ...context(),
+    progress: async (progress, total, message) => {
+      if (progressToken === undefined) return;
+      await extra.sendNotification({
+        method: "notifications/progress",
+        params: { progressToken, progress, ...(total !== undefined ? { total } : {}), ...(message ? { message } : {}) },
+      });
+    },
+  };
+}
+
+/** Registers tools on an MCP server; `context` is called once per tool call. */
+export function registerTools(server: McpServer, tools: readonly ToolSpec[], context: () => ToolContext): void {
+  for (const spec of tools) {
+    server.registerTool(
+      spec.name,
+      {
+        title: spec.title,
+        description: spec.description,
+        inputSchema: inputShapeOf(spec),
+        ...(spec.output ? { outputSchema: spec.output } : {}),
+        annotations: annotationsOf(spec),
+      },
+      async (args: Record<string, unknown>, extra): Promise<CallToolResult> => {
+        const started = Date.now();
+        const record: CallRecord = {};
+        let toolContext: ToolContext | undefined;
+        let result: CallToolResult;
+        try {
+          toolContext = callContext(context, extra);
+          result = await invoke(spec, args, toolContext, record);
+        } catch (error) {
+          if (!isExpectedError(error)) logUnexpectedError(TOOL_CALL, spec.name, error);
+          result = toolErrorResult(error, spec);
+        }
+        logCall({
+          kind: TOOL_CALL,
+          name: spec.name,
+          code: errorCodeOf(result),
+          record,
+          context: toolContext,
+          latencyMs: Date.now() - started,
+          sessionId: extra.sessionId,
+          requestId: extra.requestId,
+        });
+        return result;
+      },
+    );
+  }
+}
+
+/** The template variables as `read` receives them: percent-decoded here, once, for every resource. */
+function decodedVariables(variables: Record<string, string | string[]>): Record<string, string> {
+  const decoded: Record<string, string> = {};
+  for (const [name, value] of Object.entries(variables)) {
+    const raw = String(value);
+    try {
+      decoded[name] = decodeURIComponent(raw);
+    } catch {
+      throw new ToolError("invalid_input", `${name}: "${raw.slice(0, 80)}" is not a valid URI component.`);
+    }
+  }
+  return decoded;
+}
+
+/** The enabled tools that bring `spec` along, or undefined for a resource offered whatever is enabled. */
+function toolsOffering(spec: ResourceSpec, tools: readonly ToolSpec[]): ToolSpec[] | undefined {
+  const offeredWith = spec.offeredWith;
+  if (!offeredWith) return undefined;
+  return tools.filter((tool) =>
+    "tool" in offeredWith ? tool.name === offeredWith.tool : tool.cacheKind === offeredWith.kind,
+  );
+}
+
+/** One resource read through the steps; throws what the read or a step throws. */
+async function readResource(
+  spec: ResourceSpec,
+  offering: readonly ToolSpec[] | undefined,
+  variables: Record<string, string>,
+  context: ToolContext,
+  record: CallRecord,
+): Promise<string> {
+  const services = context.services;
+  await checkResourceAllowed(spec.name, offering, services);
+  if (!services) return spec.read(variables, context);
+  const { value, outcome } = await readThroughCache(
+    {
+      namespace: "resource",
+      name: spec.name,
+      kind: spec.cacheKind,
+      ttlSeconds: spec.cacheSeconds ?? CACHE_TTL_SECONDS[spec.cacheKind],
+      args: variables,
+    },
+    services,
+    context.cache,
+    () => spec.read(variables, context),
+  );
+  record.cache = outcome;
+  return value;
+}
+
+/**
+ * Registers the resources the enabled `tools` bring along (and those offered
+ * always); `context` is called once per read.
+ */
+export function registerResources(
+  server: McpServer,
+  resources: readonly ResourceSpec[],
+  tools: readonly ToolSpec[],
+  context: () => ToolContext,
+): void {
+  for (const spec of resources) {
+    const offering = toolsOffering(spec, tools);
+    if (offering?.length === 0) continue;
+    const read = async (uri: URL, variables: Record<string, string | string[]>, extra: RequestExtra) => {
+      const started = Date.now();
+      const record: CallRecord = {};
+      let readContext: ToolContext | undefined;
+      let code: string | undefined;
+      try {
+        readContext = context();
+        const text = await readResource(spec, offering, decodedVariables(variables), readContext, record);
+        return { contents: [{ uri: uri.href, mimeType: spec.mimeType, text }] } satisfies ReadResourceResult;
+      } catch (error) {
+        if (!isExpectedError(error)) logUnexpectedError(RESOURCE_READ, spec.name, error);
+        const failure = resourceReadError(error, spec.scopes);
+        code = failure.errorCode;
+        throw failure;
+      } finally {
+        logCall({
+          kind: RESOURCE_READ,
+          name: spec.name,
+          code,
+          record,
+          context: readContext,
+          latencyMs: Date.now() - started,
+          sessionId: extra.sessionId,
+          requestId: extra.requestId,
+        });
+      }
+    };
+    const metadata = { title: spec.title, description: spec.description, mimeType: spec.mimeType };
+    if ("template" in spec) {
+      server.registerResource(
+        spec.name,
+        new ResourceTemplate(spec.template, { list: undefined }),
+        metadata,
+        (uri, variables, extra) => read(uri, variables, extra),
+      );
+    } else {
+      server.registerResource(spec.name, spec.uri, metadata, (uri, extra) => read(uri, {}, extra));
+    }
+  }
+}

@@ -1,0 +1,288 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { z } from "zod";
+import type { RuntimeConfig } from "../../src/config.ts";
+import type { UserCache } from "../../src/graph/cache.ts";
+import { GraphError, ToolError } from "../../src/graph/errors.ts";
+import { compactSchema, toolDefinitions } from "../../src/tools/listing.ts";
+import { invalidate, readThroughCache } from "../../src/tools/pipeline/cache.ts";
+import { resourceReadError, toolErrorResult } from "../../src/tools/pipeline/errors.ts";
+import { runOnce, type OnceOutcome } from "../../src/tools/pipeline/idempotency.ts";
+import { applyRuntimeConfig, checkResourceAllowed } from "../../src/tools/pipeline/runtime-config.ts";
+import { logCall, RESOURCE_READ, shortHash } from "../../src/tools/pipeline/telemetry.ts";
+import { argumentsHash, canonicalJson } from "../../src/tools/shared/hash.ts";
+import { sha256Hex } from "../../src/shared/text.ts";
+import {
+  defineTool,
+  type CacheKind,
+  type CallServices,
+  type OnceRecord,
+  type ToolContext,
+} from "../../src/tools/spec.ts";
+
+const RUNTIME: RuntimeConfig = { disabledTools: [], readOnly: false, flags: { search: true, largeListings: true } };
+
+/** Services that record what the steps ask of them. */
+function fakeServices(options: { once?: OnceRecord; runtime?: RuntimeConfig; generation?: string } = {}) {
+  const calls = { finished: [] as unknown[], bumped: [] as CacheKind[][], hashes: [] as string[] };
+  const services: CallServices = {
+    userHash: "0123456789abcdef",
+    async beginOnce(_scope, _key, argsHash) {
+      calls.hashes.push(argsHash);
+      return options.once ?? { state: "new" };
+    },
+    async finishOnce(_scope, _key, outcome) {
+      calls.finished.push(outcome);
+    },
+    async cacheGenerations(kinds) {
+      return Object.fromEntries(kinds.map((kind) => [kind, options.generation ?? "g1"]));
+    },
+    async bumpCacheGenerations(kinds) {
+      calls.bumped.push([...kinds]);
+    },
+    async signOut() {
+      return { grantsRevoked: 0, cacheEntriesDeleted: 0 };
+    },
+    ...(options.runtime ? { runtimeConfig: async () => options.runtime! } : {}),
+  };
+  return { services, calls };
+}
+
+/** A UserCache over a Map, keeping the keys it was asked for. */
+function mapCache() {
+  const entries = new Map<string, unknown>();
+  const cache = {
+    async read<T>(key: string, _ttl: number, load: () => Promise<T>): Promise<T> {
+      if (!entries.has(key)) entries.set(key, await load());
+      return entries.get(key) as T;
+    },
+  } as unknown as UserCache;
+  return { cache, entries };
+}
+
+describe("shared/hash", () => {
+  it("hashes with SHA-256 as hex", async () => {
+    expect(await sha256Hex("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  });
+
+  it("serializes equal arguments equally, whatever the key order, leaving out undefined members", async () => {
+    expect(canonicalJson({ b: 1, a: [{ y: 2, x: undefined, w: "z" }] })).toBe('{"a":[{"w":"z","y":2}],"b":1}');
+    expect(await argumentsHash({ a: 1, b: 2 })).toBe(await argumentsHash({ b: 2, a: 1, c: undefined }));
+    expect(await argumentsHash({ a: 1 })).not.toBe(await argumentsHash({ a: 2 }));
+  });
+});
+
+describe("pipeline/errors", () => {
+  it("renders a tool error with its code, retry time and meta", () => {
+    const result = toolErrorResult(new ToolError("throttled", "Slow down.", 7), { scopes: [] });
+    expect(result).toEqual({
+      isError: true,
+      content: [{ type: "text", text: "Error [throttled]: Slow down. (retry after 7s)" }],
+      _meta: { errorCode: "throttled", retryAfterSeconds: 7 },
+    });
+  });
+
+  it("names the missing permission of a Graph 403 and hides what an unexpected error says", () => {
+    const denied = toolErrorResult(new GraphError(403, "ErrorAccessDenied", "denied"), { scopes: ["Mail.Read"] });
+    expect(denied._meta).toEqual({ errorCode: "consent_required" });
+    expect((denied.content[0] as { text: string }).text).toMatch(
+      /^Error \[consent_required\]: .*Mail\.Read permission/,
+    );
+    const internal = toolErrorResult(new TypeError("secret detail"), { scopes: [] });
+    expect((internal.content[0] as { text: string }).text).toMatch(/^Error \[internal\]: The tool failed unexpectedly/);
+    expect(JSON.stringify(internal)).not.toContain("secret detail");
+  });
+
+  it("answers a failed resource read with MCP's not-found code and the same text as a tool result", () => {
+    const failure = resourceReadError(new GraphError(404, "ErrorItemNotFound", "gone"), ["Mail.Read"]);
+    expect(failure.code).toBe(-32002);
+    expect(failure.message).toBe("Error [not_found]: Not found in Microsoft 365: gone");
+    expect(failure.errorCode).toBe("not_found");
+    expect(resourceReadError(new ToolError("invalid_input", "id: bad."), []).code).toBe(-32602);
+    expect(resourceReadError(new Error("boom"), []).code).toBe(-32603);
+  });
+});
+
+describe("pipeline/runtime-config", () => {
+  const tool = { name: "getEmails", access: "read" as const };
+
+  it("refuses a tool the operator turned off and caps counts while large listings are off", async () => {
+    const { services } = fakeServices({ runtime: { ...RUNTIME, disabledTools: ["getEmails"] } });
+    await expect(applyRuntimeConfig(tool, {}, services)).rejects.toThrow(/getEmails is turned off/);
+    const small = fakeServices({ runtime: { ...RUNTIME, flags: { search: true, largeListings: false } } });
+    const args = { count: 50 };
+    await applyRuntimeConfig(tool, args, small.services);
+    expect(args.count).toBe(10);
+    const large = { count: 50 };
+    await applyRuntimeConfig(tool, large, fakeServices({ runtime: RUNTIME }).services);
+    expect(large.count).toBe(50);
+  });
+
+  it("refuses a resource only when every tool that brought it is turned off", async () => {
+    const other = { name: "searchEmails", access: "read" as const };
+    const oneOff = fakeServices({ runtime: { ...RUNTIME, disabledTools: ["getEmails"] } }).services;
+    await expect(checkResourceAllowed("message", [tool, other], oneOff)).resolves.toBeUndefined();
+    const allOff = fakeServices({ runtime: { ...RUNTIME, disabledTools: ["getEmails", "searchEmails"] } }).services;
+    await expect(checkResourceAllowed("message", [tool, other], allOff)).rejects.toThrow(/message is turned off/);
+    await expect(checkResourceAllowed("profile", undefined, allOff)).resolves.toBeUndefined();
+  });
+});
+
+describe("pipeline/idempotency", () => {
+  const ok = { content: [{ type: "text" as const, text: "Sent." }] };
+
+  async function once(options: Parameters<typeof fakeServices>[0], act: () => Promise<typeof ok>) {
+    const { services, calls } = fakeServices(options);
+    const outcomes: OnceOutcome[] = [];
+    const after = vi.fn(async () => {});
+    const run = runOnce(
+      { scope: "sendEmail", key: "key-12345", args: { to: ["a@b.c"] }, services, report: (o) => outcomes.push(o) },
+      act,
+      after,
+    );
+    return { run, calls, outcomes, after };
+  }
+
+  it("runs the first call, stores its result, then runs the after step", async () => {
+    const { run, calls, outcomes, after } = await once({}, async () => ok);
+    expect(await run).toEqual(ok);
+    expect(calls.finished).toEqual([{ state: "done", result: ok }]);
+    expect(calls.hashes).toEqual([await argumentsHash({ to: ["a@b.c"] })]);
+    expect(outcomes).toEqual(["first"]);
+    expect(after).toHaveBeenCalledOnce();
+  });
+
+  it("replays a finished key without acting and refuses running, uncertain and reused keys", async () => {
+    const act = vi.fn(async () => ok);
+    const replay = await once({ once: { state: "done", result: ok } }, act);
+    expect(await replay.run).toEqual({ ...ok, _meta: { idempotentReplay: true } });
+    expect(replay.outcomes).toEqual(["replayed"]);
+    await expect((await once({ once: { state: "pending" } }, act)).run).rejects.toThrow(/still running/);
+    await expect((await once({ once: { state: "unknown" } }, act)).run).rejects.toThrow(/may have acted/);
+    const reused = await once({ once: { state: "mismatch" } }, act);
+    await expect(reused.run).rejects.toMatchObject({ code: "invalid_input" });
+    expect(reused.outcomes).toEqual(["refused"]);
+    expect(act).not.toHaveBeenCalled();
+  });
+
+  it("marks a key unknown after a failure that may have acted, and forgets it after one that did not", async () => {
+    const unavailable = await once({}, async () => {
+      throw new ToolError("upstream_unavailable", "timeout");
+    });
+    await expect(unavailable.run).rejects.toThrow("timeout");
+    expect(unavailable.calls.finished).toEqual([{ state: "unknown" }]);
+    const refused = await once({}, async () => {
+      throw new GraphError(400, "BadRequest", "no");
+    });
+    await expect(refused.run).rejects.toThrow("no");
+    expect(refused.calls.finished).toEqual([{ state: "forget" }]);
+    expect(refused.after).not.toHaveBeenCalled();
+  });
+});
+
+describe("pipeline/cache", () => {
+  it("serves a repeat from the cache, under a key holding the kind's generation", async () => {
+    const { services } = fakeServices({ generation: "g7" });
+    const { cache, entries } = mapCache();
+    const load = vi.fn(async () => ({ text: "3 messages" }));
+    const read = { namespace: "tool", name: "getEmails", kind: "mail" as const, ttlSeconds: 60, args: { count: 3 } };
+    expect(await readThroughCache(read, services, cache, load)).toEqual({
+      value: { text: "3 messages" },
+      outcome: "miss",
+    });
+    expect(await readThroughCache(read, services, cache, load)).toEqual({
+      value: { text: "3 messages" },
+      outcome: "hit",
+    });
+    expect(load).toHaveBeenCalledOnce();
+    expect([...entries.keys()]).toEqual([`tool:getEmails:mail:g7:${await argumentsHash({ count: 3 })}`]);
+  });
+
+  it("bumps the generations a write names, and nothing when it names none", async () => {
+    const { services, calls } = fakeServices();
+    await invalidate(["mail", "calendar"], services);
+    await invalidate([], services);
+    await invalidate(undefined, services);
+    expect(calls.bumped).toEqual([["mail", "calendar"]]);
+  });
+});
+
+describe("pipeline/telemetry", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("logs a resource read like a tool call: name, user hash, outcome, Graph counts", () => {
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((line: string) => void lines.push(line));
+    const { services } = fakeServices();
+    const context = {
+      graph: { stats: { requests: 2, retries: 1, lastStatus: 404, requestIds: ["r1", "r2", "r3", "r4"] } },
+      services,
+    } as unknown as ToolContext;
+    logCall({
+      kind: RESOURCE_READ,
+      name: "message",
+      code: "not_found",
+      record: { cache: "miss" },
+      context,
+      latencyMs: 12,
+      sessionId: "5e55102d0123456789abcdef01234567",
+      requestId: 4,
+    });
+    // A session id addresses a session: the line carries a short hash of it, never the id.
+    expect(lines[0]).not.toContain("5e55102d");
+    expect(JSON.parse(lines[0]!)).toEqual({
+      event: "resource_read",
+      resource: "message",
+      user: "0123456789abcdef",
+      session: shortHash("5e55102d0123456789abcdef01234567"),
+      rpcId: 4,
+      ok: false,
+      code: "not_found",
+      latencyMs: 12,
+      graphRequests: 2,
+      retries: 1,
+      graphStatus: 404,
+      graphRequestIds: ["r2", "r3", "r4"],
+      cache: "miss",
+    });
+  });
+});
+
+describe("listing", () => {
+  const echo = defineTool({
+    name: "echo",
+    title: "Echo",
+    description: "Says it back.",
+    input: { words: z.string().max(1_000_000).describe("What to say") },
+    scopes: [],
+    access: "read",
+    cacheKind: "mail",
+    async run({ words }) {
+      return { text: words };
+    },
+  });
+
+  it("builds a selection's definitions once and lists them without schema noise", () => {
+    const first = toolDefinitions([echo]);
+    expect(toolDefinitions([echo])).toBe(first);
+    expect(first[0]).toEqual({
+      name: "echo",
+      title: "Echo",
+      description: "Says it back.",
+      inputSchema: {
+        type: "object",
+        properties: { words: { type: "string", description: "What to say" }, fresh: { type: "boolean" } },
+        required: ["words"],
+      },
+      annotations: { readOnlyHint: true },
+    });
+  });
+
+  it("drops output prose and unreachable limits from schemas", () => {
+    expect(
+      compactSchema(
+        { $schema: "x", type: "integer", maximum: Number.MAX_SAFE_INTEGER, description: "n", required: ["a"] },
+        true,
+      ),
+    ).toEqual({ type: "integer" });
+  });
+});
