@@ -4,9 +4,21 @@ import { sha256Hex } from "../shared/text.ts";
 /** KV's shortest expiration. */
 const MIN_TTL_SECONDS = 60;
 
+/** Entries this isolate keeps unsealed in memory in front of KV, oldest dropped first. */
+const MEMORY_ENTRIES = 256;
+const inMemory = new Map<string, { value: unknown; expiresAt: number }>();
+
+function remember(key: string, value: unknown, ttlSeconds: number): void {
+  inMemory.delete(key);
+  inMemory.set(key, { value: structuredClone(value), expiresAt: Date.now() + ttlSeconds * 1000 });
+  if (inMemory.size > MEMORY_ENTRIES) inMemory.delete(inMemory.keys().next().value!);
+}
+
 /**
  * Per-user cache of Graph reads in CACHE_KV. Keys hash the user, values are
- * sealed with the user bound in, so an entry never serves another user.
+ * sealed with the user bound in, so an entry never serves another user. The
+ * isolate also keeps recent entries unsealed in memory for the same time, so
+ * a session's repeat read costs no KV round trip.
  */
 export class UserCache {
   private readonly kv: KVNamespace;
@@ -26,11 +38,15 @@ export class UserCache {
   /** The cached value of `name`, or `load()`'s, stored for `ttlSeconds`. */
   async read<T>(name: string, ttlSeconds: number, load: () => Promise<T>): Promise<T> {
     const key = await this.storageKey(name);
+    const recent = inMemory.get(key);
+    if (recent && recent.expiresAt > Date.now()) return structuredClone(recent.value) as T;
     const context = `cache:${this.userKey}:${name}`;
     const stored = await this.kv.get<SealedValue>(key, "json");
     if (stored) {
       try {
-        return await unseal<T>(stored, this.secret, context);
+        const value = await unseal<T>(stored, this.secret, context);
+        remember(key, value, ttlSeconds);
+        return value;
       } catch {
         // Sealed under another key or for another context: treat as a miss.
       }
@@ -39,12 +55,14 @@ export class UserCache {
     await this.kv.put(key, JSON.stringify(await seal(value, this.secret, context)), {
       expirationTtl: Math.max(MIN_TTL_SECONDS, ttlSeconds),
     });
+    remember(key, value, ttlSeconds);
     return value;
   }
 
   /** Deletes every cached entry of this user; returns how many. */
   async clear(): Promise<number> {
     const prefix = await this.storageKey("");
+    for (const key of [...inMemory.keys()]) if (key.startsWith(prefix)) inMemory.delete(key);
     let deleted = 0;
     let cursor: string | undefined;
     do {

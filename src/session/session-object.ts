@@ -6,6 +6,7 @@ import { readRuntimeConfig } from "../config.ts";
 import { userHashOf } from "../observability.ts";
 import { jsonRpcError, parseJsonRpcText } from "../protocol/json-rpc.ts";
 import { userAccount } from "./account/user-account.ts";
+import { AccountView } from "./account-view.ts";
 import { createCatalogServer } from "./catalog-server.ts";
 import type { SessionProps } from "./props.ts";
 import { limitSignedIn } from "./rate-limits.ts";
@@ -100,6 +101,8 @@ export class McpSession extends DurableObject<Env> {
   private streamUntil = 0;
   private touchedAt = 0;
   private ended = false;
+  /** The user's token and cache generations as the account last gave them, for warm calls. */
+  private readonly accountView = new AccountView();
 
   private async load(): Promise<SessionRecord | null> {
     if (this.record === undefined) this.record = (await this.ctx.storage.get<SessionRecord>(RECORD_KEY)) ?? null;
@@ -183,6 +186,11 @@ export class McpSession extends DurableObject<Env> {
       record.initialize = parsed.value;
       await this.ctx.storage.put(RECORD_KEY, record);
     }
+  }
+
+  /** The account bumped cache generations after a write in another of the user's sessions. */
+  async cacheBumped(generations: Record<string, string>): Promise<void> {
+    this.accountView.bumped(generations);
   }
 
   override async webSocketClose(): Promise<void> {
@@ -312,7 +320,12 @@ export class McpSession extends DurableObject<Env> {
     if (this.server && existing) return existing;
     const userHash = await userHashOf(record.props.userKey);
     const server = createCatalogServer(
-      toolContextFactory(this.env, record.props, userHash, (meter) => void meter.durableObjects++),
+      toolContextFactory(this.env, record.props, userHash, {
+        view: this.accountView,
+        sessionName: sessionName(record.kind, record.id),
+        // The request that reached this object was one round trip already.
+        hopsBefore: 1,
+      }),
       this.env,
       await readRuntimeConfig(this.env),
     );

@@ -1,25 +1,14 @@
-import { keyRingOf } from "../shared/crypto.ts";
 import { signOutEverywhere } from "../auth/logout.ts";
 import { configTtlMs, readRuntimeConfig } from "../config.ts";
 import { UserCache } from "../graph/cache.ts";
 import { GraphClient } from "../graph/client.ts";
 import { ToolError } from "../graph/errors.ts";
 import type { AccessTokenResult } from "../graph/token-source.ts";
-import type { AccountSummary, CacheKind, ToolContext } from "../tools/catalog.ts";
-import { userAccount, type CallGrant, type UserAccount } from "./account/user-account.ts";
+import { keyRingOf } from "../shared/crypto.ts";
+import type { AccountSummary, ToolContext } from "../tools/catalog.ts";
+import { userAccount, type CallGrant } from "./account/user-account.ts";
+import { AccountView, CACHE_KINDS, type AccountCalls } from "./account-view.ts";
 import type { SessionProps } from "./props.ts";
-
-/** Every kind of cached data; a call learns all their generations in its one account round trip. */
-const CACHE_KINDS: readonly CacheKind[] = [
-  "mail",
-  "calendar",
-  "contacts",
-  "directory",
-  "teams",
-  "files",
-  "tasks",
-  "search",
-];
 
 /** Round trips one call made beyond the request that carried it: Durable Object calls and KV reads. */
 export interface HopMeter {
@@ -32,8 +21,8 @@ function meteredKv(kv: KVNamespace, meter: HopMeter): KVNamespace {
   return new Proxy(kv, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
-      if (property !== "get" || typeof value !== "function")
-        return typeof value === "function" ? value.bind(target) : value;
+      if (typeof value !== "function") return value;
+      if (property !== "get" && property !== "getWithMetadata") return value.bind(target);
       return (...args: unknown[]) => {
         meter.kvReads++;
         return (value as (...a: unknown[]) => unknown).apply(target, args);
@@ -42,39 +31,54 @@ function meteredKv(kv: KVNamespace, meter: HopMeter): KVNamespace {
   });
 }
 
+export interface ToolContextOptions {
+  /** The session's memory of the account; without one (a stateless call) every call asks the account. */
+  view?: AccountView;
+  /** The session object's name, so the account does not push a bump back to its author. */
+  sessionName?: string;
+  /** Round trips the request already made before the call (the session object's own). */
+  hopsBefore?: number;
+}
+
 /**
  * The per-call context of the tools for one signed-in user: a Graph client,
- * the user's cache and services. A call's first need of the account (its token
- * or a cache generation) fetches both in one round trip; the token then serves
- * every Graph request of that call.
+ * the user's cache and services. A call needs the account's token and cache
+ * generations; a session remembers them (AccountView), so a warm call makes
+ * no account round trip, and a cold one makes exactly one for both.
  */
 export function toolContextFactory(
   env: Env,
   props: SessionProps,
   userHash: string,
-  onCall?: (meter: HopMeter) => void,
+  options: ToolContextOptions = {},
 ): () => ToolContext & { meter: HopMeter } {
+  const view = options.view ?? new AccountView();
   return () => {
-    const meter: HopMeter = { durableObjects: 0, kvReads: 0 };
-    onCall?.(meter);
+    const meter: HopMeter = { durableObjects: options.hopsBefore ?? 0, kvReads: 0 };
     // The stub's methods, typed as the object's own: every call is one round trip, counted.
-    const account = userAccount(env, props.userKey) as unknown as UserAccount;
+    const account = userAccount(env, props.userKey) as unknown as AccountCalls;
     const viaAccount = <T>(call: () => Promise<T>): Promise<T> => {
       meter.durableObjects++;
       return call();
     };
     let grant: Promise<CallGrant> | undefined;
+    const prepared = () => (grant ??= view.current(() => viaAccount(() => account.prepareCall(CACHE_KINDS))));
     let token: Promise<AccessTokenResult> | undefined;
-    const prepared = () => (grant ??= viaAccount(() => account.prepareCall(CACHE_KINDS)));
-    const cacheKv = meteredKv(env.CACHE_KV, meter);
     return {
       meter,
       graph: new GraphClient(
         env.GRAPH_BASE_URL,
         {
           get: () => (token ??= prepared().then((call) => call.token)),
-          renewRejected: (rejected) => (token = viaAccount(() => account.renewRejectedToken(rejected))),
-          recordUpstream: (ok) => viaAccount(() => account.recordUpstream(ok)),
+          renewRejected: (rejected) =>
+            (token = viaAccount(() => account.renewRejectedToken(rejected)).then((renewed) => {
+              view.renewed(renewed);
+              return renewed;
+            })),
+          recordUpstream: (ok) => {
+            if (!ok) view.forget();
+            return viaAccount(() => account.recordUpstream(ok));
+          },
         },
         { timeoutSeconds: Number(env.GRAPH_TIMEOUT_SECONDS) || undefined },
       ),
@@ -86,13 +90,15 @@ export function toolContextFactory(
           const { generations } = await prepared();
           return Object.fromEntries(kinds.map((kind) => [kind, generations[kind] ?? "0"]));
         },
-        bumpCacheGenerations: (kinds) => viaAccount(() => account.bumpCacheGenerations(kinds)),
+        bumpCacheGenerations: async (kinds) => {
+          view.bumped(await viaAccount(() => account.bumpCacheGenerations(kinds, options.sessionName)));
+        },
         metrics: env.METRICS,
         signOut: () => signOutEverywhere(env, props.userKey),
         runtimeConfig: () =>
           readRuntimeConfig(env, { maxAgeMs: configTtlMs(env), onKvRead: () => void meter.kvReads++ }),
       },
-      cache: new UserCache(cacheKv, props.userKey, keyRingOf(env)),
+      cache: new UserCache(meteredKv(env.CACHE_KV, meter), props.userKey, keyRingOf(env)),
       account: async (): Promise<AccountSummary> => {
         const described = await viaAccount(() => account.describe());
         if (!described)

@@ -121,7 +121,7 @@ describe("the warm path under production settings", () => {
   });
   afterEach(() => vi.restoreAllMocks());
 
-  it("a cached read makes two Durable Object round trips, one KV read and no Graph call", async () => {
+  it("a warm read makes one Durable Object round trip (the session) and no KV read or Graph call", async () => {
     const adele = (await signIn("adele@contoso.example")).access_token;
     const session = await open(adele);
     for (const id of [2, 3, 4]) {
@@ -139,6 +139,6 @@ describe("the warm path under production settings", () => {
       await response.text();
     }
     const calls = lines.filter((line) => line.event === "tool_call" && line.tool === "getEmails");
-    expect(calls.at(-1)).toMatchObject({ cache: "hit", graphRequests: 0, hops: { durableObjects: 2, kvReads: 1 } });
+    expect(calls.at(-1)).toMatchObject({ cache: "hit", graphRequests: 0, hops: { durableObjects: 1, kvReads: 0 } });
   });
 });

@@ -386,17 +386,45 @@ describe("the warm path", () => {
   });
   afterEach(() => vi.restoreAllMocks());
 
-  it("a read makes one account round trip besides the session, and a cached read one KV read for the data", async () => {
+  it("a session's first read asks the account once; warm reads ask no one but the session", async () => {
     const adele = (await signIn(ADELE)).access_token;
     const session = await openSession(adele);
-    const call = (id: number) =>
-      mcp(adele, rpc("tools/call", { name: "getEmails", arguments: { count: 10 } }, id), { session });
-    await messagesOf(await call(2));
-    await messagesOf(await call(3));
-    const [uncached, cached] = lines.filter((line) => line.event === "tool_call" && line.tool === "getEmails");
-    expect(uncached).toMatchObject({ cache: "miss", hops: { durableObjects: 2 } });
-    expect(cached).toMatchObject({ cache: "hit", graphRequests: 0, hops: { durableObjects: 2 } });
-    // Tests read the runtime config on every call (RUNTIME_CONFIG_TTL_SECONDS=0): one read of it, one of the cache.
-    expect((cached!.hops as { kvReads: number }).kvReads).toBeLessThanOrEqual(2);
+    const call = (id: number, args: object) =>
+      mcp(adele, rpc("tools/call", { name: "getEmails", arguments: args }, id), { session });
+    await messagesOf(await call(2, { count: 10 }));
+    await messagesOf(await call(3, { count: 10 }));
+    await messagesOf(await call(4, { count: 10, fresh: true }));
+    const [first, cached, fresh] = lines.filter((line) => line.event === "tool_call" && line.tool === "getEmails");
+    // The first call of a session: the session, then the account for token and cache generations.
+    expect(first).toMatchObject({ cache: "miss", hops: { durableObjects: 2 } });
+    // Tests read the runtime config on every call (RUNTIME_CONFIG_TTL_SECONDS=0): that is the one KV read.
+    expect(cached).toMatchObject({ cache: "hit", graphRequests: 0, hops: { durableObjects: 1, kvReads: 1 } });
+    expect(fresh).toMatchObject({ cache: "bypass", graphRequests: 1, hops: { durableObjects: 1 } });
+  });
+
+  it("a write in one session makes the same user's cached reads in another session stale at once", async () => {
+    const adele = (await signIn(ADELE)).access_token;
+    const reader = await openSession(adele);
+    const writer = await openSession(adele);
+    const read = (id: number) =>
+      mcp(adele, rpc("tools/call", { name: "getEmails", arguments: { count: 5, folder: "sentitems" } }, id), {
+        session: reader,
+      });
+    await messagesOf(await read(2));
+    await messagesOf(await read(3));
+    const sent = await messagesOf(
+      await mcp(
+        adele,
+        rpc("tools/call", { name: "sendEmail", arguments: { to: [MEGAN], subject: "Fresh one", body: "x" } }, 4),
+        { session: writer },
+      ),
+    );
+    expect(JSON.stringify(sent)).not.toContain('"isError":true');
+    // The account pushes the bump to the reader's session in the background.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const after = await messagesOf(await read(5));
+    const reads = lines.filter((line) => line.event === "tool_call" && line.tool === "getEmails");
+    expect(reads.map((line) => line.cache)).toEqual(["miss", "hit", "miss"]);
+    expect(JSON.stringify(after)).toContain("Fresh one");
   });
 });

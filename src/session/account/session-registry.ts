@@ -1,8 +1,14 @@
 const PREFIX = "session:";
 
-/** What ending a session needs of the session object; no import of it, so the layers stay one-way. */
-interface EndableSession {
+/** What the account asks of a session object; no import of it, so the layers stay one-way. */
+interface RegisteredSession {
   end(reason: string): Promise<void>;
+  cacheBumped(generations: Record<string, string>): Promise<void>;
+}
+
+function sessionStub(env: Env, name: string): RegisteredSession {
+  const namespace = env.MCP_OBJECT as unknown as DurableObjectNamespace;
+  return namespace.get(namespace.idFromName(name)) as unknown as RegisteredSession;
 }
 
 /**
@@ -31,11 +37,15 @@ export class SessionRegistry {
 
 /** Ends the named session objects (closing their connections and deleting their storage). */
 export async function endSessions(env: Env, names: readonly string[], reason: string): Promise<number> {
-  const namespace = env.MCP_OBJECT as unknown as DurableObjectNamespace;
-  const results = await Promise.allSettled(
-    names.map((name) =>
-      (namespace.get(namespace.idFromName(name)) as unknown as DurableObjectStub & EndableSession).end(reason),
-    ),
-  );
+  const results = await Promise.allSettled(names.map((name) => sessionStub(env, name).end(reason)));
   return results.filter((result) => result.status === "fulfilled").length;
+}
+
+/** Tells the named sessions the new cache generations, so their memory of them stays true. */
+export async function pushGenerations(
+  env: Env,
+  names: readonly string[],
+  generations: Record<string, string>,
+): Promise<void> {
+  await Promise.allSettled(names.map((name) => sessionStub(env, name).cacheBumped(generations)));
 }

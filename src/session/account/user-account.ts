@@ -11,7 +11,7 @@ import { userHashOf } from "../../observability.ts";
 import { BREAKER_FAILURES, CircuitBreaker } from "./breaker.ts";
 import { CacheGenerations, generationOf } from "./cache-generations.ts";
 import { OnceRecords, type OnceOutcome, type OnceRecord } from "./once-records.ts";
-import { endSessions, SessionRegistry } from "./session-registry.ts";
+import { endSessions, pushGenerations, SessionRegistry } from "./session-registry.ts";
 import { TokenStore, userKeyOf } from "./token-store.ts";
 
 export { userKeyOf } from "./token-store.ts";
@@ -146,8 +146,18 @@ export class UserAccount extends DurableObject<Env> {
     return Object.fromEntries(kinds.map((kind) => [kind, generationOf(generations, kind)]));
   }
 
-  async bumpCacheGenerations(kinds: readonly string[]): Promise<void> {
+  /**
+   * A write made `kinds` stale: bumps them, returns the new generations, and
+   * tells the user's other open sessions, whose memory of them must not serve
+   * stale reads.
+   */
+  async bumpCacheGenerations(kinds: readonly string[], fromSession?: string): Promise<Record<string, string>> {
     await this.generations.bump(kinds);
+    const current = await this.generations.current();
+    const bumped = Object.fromEntries(kinds.map((kind) => [kind, generationOf(current, kind)]));
+    const others = (await this.sessions.names()).filter((name) => name !== fromSession);
+    if (others.length > 0) this.ctx.waitUntil(pushGenerations(this.env, others, bumped));
+    return bumped;
   }
 
   /** A session of this user opened (its object name): sign-out will end it. */
