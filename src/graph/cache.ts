@@ -59,6 +59,28 @@ export class UserCache {
     return value;
   }
 
+  /** Stores `value` under `name` for `ttlSeconds`, sealed like every entry. */
+  async remember(name: string, value: unknown, ttlSeconds: number): Promise<void> {
+    const key = await this.storageKey(name);
+    const sealed = await seal(value, this.secret, `cache:${this.userKey}:${name}`);
+    await this.kv.put(key, JSON.stringify(sealed), { expirationTtl: Math.max(MIN_TTL_SECONDS, ttlSeconds) });
+    remember(key, value, ttlSeconds);
+  }
+
+  /** The value stored under `name`, or undefined when there is none (or it cannot be opened). */
+  async recall<T>(name: string): Promise<T | undefined> {
+    const key = await this.storageKey(name);
+    const recent = inMemory.get(key);
+    if (recent && recent.expiresAt > Date.now()) return structuredClone(recent.value) as T;
+    const stored = await this.kv.get<SealedValue>(key, "json");
+    if (!stored) return undefined;
+    try {
+      return await unseal<T>(stored, this.secret, `cache:${this.userKey}:${name}`);
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Deletes every cached entry of this user; returns how many. */
   async clear(): Promise<number> {
     const prefix = await this.storageKey("");

@@ -77,7 +77,7 @@ describe("getContacts", () => {
     const client = await adele();
     const first = await ok<ContactListing>(client, "getContacts", { count: 50, fresh: true });
     expect(first.contacts).toHaveLength(50);
-    expect(first.nextCursor).toMatch(/^http.*\/v1\.0\/me\/contacts\?/);
+    expect(first.nextCursor).toMatch(/^[\w-]{12}$/);
     const second = await ok<ContactListing>(client, "getContacts", {
       count: 50,
       cursor: first.nextCursor,

@@ -87,7 +87,7 @@ describe("listFiles", () => {
     const page = result.structuredContent as unknown as Listing;
     expect(page.items).toHaveLength(20);
     expect(page.driveId).toMatch(/^b!/);
-    expect(page.nextCursor).toMatch(/^http/);
+    expect(page.nextCursor).toMatch(/^[\w-]{12}$/);
     const documents = page.items.find((item) => item.name === "Documents")!;
     expect(documents).toMatchObject({ folder: true, modifiedBy: "Adele Vance" });
     const rendered = text(result);
@@ -185,8 +185,12 @@ describe("searchFiles", () => {
     const invoices = await call(client, "searchFiles", { query: "invoice", count: 5 });
     const page = invoices.structuredContent as unknown as Listing;
     expect(page.items).toHaveLength(5);
-    const next = await listing(client, { cursor: page.nextCursor });
+    const next = (await call(client, "searchFiles", { query: "invoice", count: 5, cursor: page.nextCursor }))
+      .structuredContent as unknown as Listing;
     expect(next.items).toHaveLength(5);
+    // A cursor serves the listing that issued it only.
+    const elsewhere = await call(client, "listFiles", { cursor: page.nextCursor });
+    expect(text(elsewhere)).toMatch(/^Error \[invalid_input\]: cursor: not a listFiles cursor/);
   });
 
   it("escapes quotes in the query", async () => {

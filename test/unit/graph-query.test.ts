@@ -63,9 +63,12 @@ describe("graphQuery refuses what is not a read-only allowlisted path", () => {
     await clearLog();
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ path: "/me", cursor: "https://attacker.example/v1.0/me/mailFolders?$skip=10" }, /invalid_input.*cursor/],
-      [{ path: "/me", cursor: `${env.GRAPH_BASE_URL}/me/sendMail` }, /invalid_input.*cursor: this path is not on/],
-      [{ path: "/me", cursor: `${env.GRAPH_BASE_URL}/$batch` }, /invalid_input.*\$batch/],
-      [{ path: "/me", cursor: `${env.GRAPH_BASE_URL}/me/mailFolders?$top=5&redirect=x` }, /invalid_input.*redirect/],
+      [{ path: "/me", cursor: `${env.GRAPH_BASE_URL}/me/sendMail` }, /invalid_input.*cursor: not a graphQuery cursor/],
+      [{ path: "/me", cursor: `${env.GRAPH_BASE_URL}/$batch` }, /invalid_input.*cursor: not a graphQuery cursor/],
+      [
+        { path: "/me", cursor: `${env.GRAPH_BASE_URL}/me/mailFolders?$top=5&redirect=x` },
+        /invalid_input.*cursor: not a graphQuery cursor/,
+      ],
       [{ path: "/me/mailFolders", orderby: "displayName; drop" }, /invalid_input.*orderby/],
       [{ path: "/me/mailFolders", select: "displayName&$expand=x" }, /invalid_input.*select/],
       [{ path: "/me/mailFolders", expand: "childFolders($select=id)" }, /invalid_input.*expand/],
@@ -99,7 +102,7 @@ describe("graphQuery reads allowlisted paths", () => {
     expect(text(result)).not.toContain("@odata");
     const more = rest.find((line) => line.startsWith("More: call again with cursor "));
     const cursor = /cursor "([^"]+)"/.exec(more ?? "")?.[1];
-    expect(cursor).toMatch(/^http/);
+    expect(cursor).toMatch(/^[\w-]{12}$/);
 
     const next = await call(client, { path: "/me/mailFolders", cursor });
     const nextFolders = parse(next).json.value as Record<string, unknown>[];

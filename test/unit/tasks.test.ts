@@ -80,12 +80,12 @@ describe("listTasks", () => {
     const listing = result.structuredContent as unknown as Tasks;
     expect(listing.tasks).toHaveLength(5);
     expect(listing.tasks.every((task) => task.status !== "completed")).toBe(true);
-    expect(listing.nextCursor).toMatch(/^http/);
+    expect(listing.nextCursor).toMatch(/^[\w-]{12}$/);
     const rendered = text(result);
     expect(rendered).toMatch(/^Tasks \(open\): 5 tasks\.\n/);
     expect(rendered).toContain(`   id: ${listing.tasks[0]!.id}`);
     expect(rendered).toContain("1. [ ] Send Q3 budget numbers to finance");
-    expect(rendered).toMatch(/More tasks: call again with cursor "http/);
+    expect(rendered).toMatch(/More tasks: call again with cursor "[\w-]{12}"/);
     expect(rendered).not.toContain("@odata");
     const due = listing.tasks.find((task) => task.due);
     expect(due?.due).toMatch(/^\d{4}-\d{2}-\d{2}$/);

@@ -163,7 +163,7 @@ describe("channel messages", () => {
     const first = await call(alex, "getChannelMessages", { ...general, count: 50 });
     const page1 = first.structuredContent as unknown as Messages;
     expect(page1.messages).toHaveLength(50);
-    expect(page1.nextCursor).toMatch(/^http.*\$skiptoken=/);
+    expect(page1.nextCursor).toMatch(/^[\w-]{12}$/);
     expect(text(first)).toMatch(/^Channel posts: 50 messages, newest first\./);
     expect(text(first)).toContain(`More: call again with cursor "${page1.nextCursor}".`);
     const page2 = (await structured<Messages>(alex, "getChannelMessages", { ...general, cursor: page1.nextCursor }))

@@ -32,7 +32,7 @@ describe("mail tools against the emulator", () => {
     expect(result.isError).toBeFalsy();
     const listing = result.structuredContent as unknown as Listing;
     expect(listing.messages).toHaveLength(5);
-    expect(listing.nextCursor).toMatch(/^http/);
+    expect(listing.nextCursor).toMatch(/^[\w-]{12}$/);
     const rendered = text(result);
     expect(rendered).toContain(listing.messages[0]!.id);
     expect(rendered).not.toContain("@odata");

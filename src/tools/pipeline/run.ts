@@ -11,6 +11,7 @@ import { annotationsOf, inputShapeOf } from "../listing.ts";
 import { CACHE_TTL_SECONDS, type ResourceSpec, type ToolContext, type ToolOutput, type ToolSpec } from "../spec.ts";
 import { invalidate, readThroughCache } from "./cache.ts";
 import { errorCodeOf, isExpectedError, resourceReadError, toolErrorResult } from "./errors.ts";
+import { issueCursor, openCursor } from "./cursors.ts";
 import { runOnce } from "./idempotency.ts";
 import { applyRuntimeConfig, checkResourceAllowed } from "./runtime-config.ts";
 import { logCall, logUnexpectedError, RESOURCE_READ, TOOL_CALL, type CallRecord } from "./telemetry.ts";
@@ -22,6 +23,11 @@ function outputResult(spec: ToolSpec, output: ToolOutput): CallToolResult {
   };
 }
 
+/** The tool itself, with a next-page cursor in its output swapped for a short opaque one. */
+async function runTool(spec: ToolSpec, args: Record<string, unknown>, context: ToolContext): Promise<ToolOutput> {
+  return issueCursor(spec.name, await spec.run(args as never, context), context);
+}
+
 /** One tool call through the steps; throws what the tool or a step throws. */
 async function invoke(
   spec: ToolSpec,
@@ -29,9 +35,15 @@ async function invoke(
   context: ToolContext,
   record: CallRecord,
 ): Promise<CallToolResult> {
-  const { idempotencyKey, fresh, ...args } = rawArgs as { idempotencyKey?: string; fresh?: boolean; count?: unknown };
+  const { idempotencyKey, fresh, ...args } = rawArgs as {
+    idempotencyKey?: string;
+    fresh?: boolean;
+    count?: unknown;
+    cursor?: unknown;
+  };
   const services = context.services;
   await applyRuntimeConfig(spec, args, services);
+  if (args.cursor !== undefined) args.cursor = await openCursor(spec.name, args.cursor, context);
 
   if (spec.idempotencyKey && idempotencyKey && services) {
     return runOnce(
@@ -42,7 +54,7 @@ async function invoke(
         services,
         report: (outcome) => (record.once = outcome),
       },
-      async () => outputResult(spec, await spec.run(args as never, context)),
+      async () => outputResult(spec, await runTool(spec, args, context)),
       () => invalidate(spec.invalidates, services),
     );
   }
@@ -61,14 +73,14 @@ async function invoke(
         },
         services,
         context.cache,
-        () => spec.run(args as never, context),
+        () => runTool(spec, args, context),
       );
       record.cache = outcome;
       return outputResult(spec, value);
     }
   }
 
-  const output = await spec.run(args as never, context);
+  const output = await runTool(spec, args, context);
   if (spec.access === "write" && services) await invalidate(spec.invalidates, services);
   return outputResult(spec, output);
 }
