@@ -38,13 +38,13 @@ module.exports = {
       "^src/(http|index)",
       "The session and sign-in layers serve any transport; the HTTP adapters call them, never the reverse.",
     ),
-    layer("only-the-entry-assembles", "^src/", "^src/index\\.ts$", "src/index.ts assembles the app; nothing imports it."),
     layer(
-      "protocol-is-a-leaf",
-      "^src/protocol/",
-      "^src/(?!protocol/)",
-      "JSON-RPC framing depends on nothing of ours.",
+      "only-the-entry-assembles",
+      "^src/",
+      "^src/index\\.ts$",
+      "src/index.ts assembles the app; nothing imports it.",
     ),
+    layer("protocol-is-a-leaf", "^src/protocol/", "^src/(?!protocol/)", "JSON-RPC framing depends on nothing of ours."),
     layer(
       "emulator-shares-nothing",
       "^emulator/",
