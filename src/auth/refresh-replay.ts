@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import { userAccount } from "../session/account/user-account.ts";
 import { sha256Hex } from "../shared/text.ts";
 import { revokeGrant } from "./grants.ts";
 
@@ -37,7 +38,7 @@ function invalidGrant(description: string): Response {
  * The provider keeps accepting the previous refresh token until the next
  * rotation, so a stolen copy would work and lock its owner out. Here any
  * rotated token presented again counts as theft: the grant is revoked, so
- * every client of it signs in anew. The one exception is the token rotated
+ * every client of it signs in anew and its open sessions end. The one exception is the token rotated
  * last, once, within REFRESH_GRACE_SECONDS: the client whose response was lost.
  */
 export const refreshTokenReplay: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
@@ -64,7 +65,11 @@ export const refreshTokenReplay: MiddlewareHandler<{ Bindings: Env }> = async (c
     if (!lostResponse) {
       await revokeGrant(c.env, grantId, userId);
       await c.env.OAUTH_KV.delete(rotationsKey(grantId));
-      console.warn(JSON.stringify({ event: "refresh_token_replay", action: "grant_revoked" }));
+      // The grant's live SSE streams and WebSockets end with it (the OAuth user id is the account's name).
+      const sessionsEnded = await userAccount(c.env, userId)
+        .endGrantSessions(grantId)
+        .catch(() => 0);
+      console.warn(JSON.stringify({ event: "refresh_token_replay", action: "grant_revoked", sessionsEnded }));
       return invalidGrant("This refresh token was already used; sign in again.");
     }
     await next();

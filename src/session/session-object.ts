@@ -267,8 +267,11 @@ export class McpSession extends DurableObject<Env> {
     };
     await this.ctx.storage.put(RECORD_KEY, record);
     this.record = record;
-    // The account ends this session when the user signs out.
-    await userAccount(this.env, record.props.userKey).addSession(sessionName(record.kind, record.id));
+    // The account ends this session when the user signs out or the grant is revoked.
+    await userAccount(this.env, record.props.userKey).addSession(
+      sessionName(record.kind, record.id),
+      record.owner.grantId,
+    );
     return record;
   }
 

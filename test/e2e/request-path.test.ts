@@ -158,4 +158,47 @@ describe("the request path through wrangler dev", () => {
     await expect(client.callTool({ name: "authenticate", arguments: {} })).rejects.toThrow();
     await again.client.close();
   });
+
+  it("a replayed refresh token ends that grant's WebSocket; the same user's other client keeps working", async () => {
+    const first = await signedInHttp("alex@contoso.example");
+    await first.client.close();
+    const clientId = first.provider.clientInformation()!.client_id;
+    const refresh = async (refreshToken: string) => {
+      const response = await fetch(`${workerUrl}/token`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken, client_id: clientId }),
+      });
+      return {
+        status: response.status,
+        body: (await response.json()) as { access_token: string; refresh_token: string },
+      };
+    };
+    // RT1 → RT2 → RT3: RT1 is then neither current nor the grace token.
+    const rt1 = first.provider.tokens()!.refresh_token!;
+    const second = await refresh(rt1);
+    const third = await refresh(second.body.refresh_token);
+    expect(third.status).toBe(200);
+
+    const wsUrl = new URL(`${workerUrl.replace(/^http/, "ws")}/sse`);
+    wsUrl.searchParams.set("access_token", third.body.access_token);
+    const socket = new Client({ name: "e2e-ws", version: "1.0.0" });
+    const closed = new Promise<void>((resolve) => {
+      socket.onclose = resolve;
+    });
+    await socket.connect(new WebSocketClientTransport(wsUrl));
+    expect(((await socket.callTool({ name: "authenticate", arguments: {} })) as CallToolResult).isError).toBeFalsy();
+    const other = await signedInHttp("alex@contoso.example");
+
+    const replay = await refresh(rt1);
+    expect(replay.status).toBe(400);
+    await Promise.race([
+      closed,
+      new Promise((_, reject) => setTimeout(() => reject(new Error("the grant's socket is still open")), 10_000)),
+    ]);
+    await expect(socket.callTool({ name: "authenticate", arguments: {} })).rejects.toThrow();
+    const stillThere = (await other.client.callTool({ name: "authenticate", arguments: {} })) as CallToolResult;
+    expect(stillThere.isError).toBeFalsy();
+    await other.client.close();
+  });
 });

@@ -1,5 +1,10 @@
 const PREFIX = "session:";
 
+interface Entry {
+  grantId: string;
+  at: number;
+}
+
 /** What the account asks of a session object; no import of it, so the layers stay one-way. */
 interface RegisteredSession {
   end(reason: string): Promise<void>;
@@ -22,16 +27,21 @@ export class SessionRegistry {
     this.storage = storage;
   }
 
-  async add(name: string): Promise<void> {
-    await this.storage.put(`${PREFIX}${name}`, Date.now());
+  /** A session opened under `grantId`: revoking that grant alone ends it too. */
+  async add(name: string, grantId: string): Promise<void> {
+    await this.storage.put(`${PREFIX}${name}`, { grantId, at: Date.now() } satisfies Entry);
   }
 
   async remove(name: string): Promise<void> {
     await this.storage.delete(`${PREFIX}${name}`);
   }
 
-  async names(): Promise<string[]> {
-    return [...(await this.storage.list({ prefix: PREFIX })).keys()].map((key) => key.slice(PREFIX.length));
+  /** The open sessions' names: all of them, or those of one grant. */
+  async names(grantId?: string): Promise<string[]> {
+    const entries = await this.storage.list<Entry>({ prefix: PREFIX });
+    return [...entries]
+      .filter(([, entry]) => grantId === undefined || entry.grantId === grantId)
+      .map(([key]) => key.slice(PREFIX.length));
   }
 }
 

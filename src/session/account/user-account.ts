@@ -160,9 +160,17 @@ export class UserAccount extends DurableObject<Env> {
     return bumped;
   }
 
-  /** A session of this user opened (its object name): sign-out will end it. */
-  async addSession(name: string): Promise<void> {
-    await this.sessions.add(name);
+  /** A session of this user opened under a grant (its object name): sign-out, or revoking the grant, ends it. */
+  async addSession(name: string, grantId: string): Promise<void> {
+    await this.sessions.add(name, grantId);
+  }
+
+  /**
+   * One grant was revoked (a replayed refresh token): ends that grant's
+   * sessions, leaving the user's other clients signed in; returns how many.
+   */
+  async endGrantSessions(grantId: string, reason = "grant_revoked"): Promise<number> {
+    return endSessions(this.env, await this.sessions.names(grantId), reason);
   }
 
   async removeSession(name: string): Promise<void> {
