@@ -35,6 +35,7 @@ function workersProject(
               MICROSOFT_CLIENT_SECRET: "local-dev-secret-not-for-production",
               TOKEN_ENCRYPTION_KEY: "dGVzdC1vbmx5LWtleS0zMi1ieXRlcy1sb25nLSEhISE=",
               COOKIE_SECRET: "test-only-cookie-secret-0123456789abcdef",
+              OPERATOR_KEY: "test-only-operator-key-0123456789abcdef",
               // A retired key still accepted for reading (the rotation test seals with it).
               TOKEN_ENCRYPTION_KEYS_PREVIOUS: "cHJldmlvdXMtdGVzdC1rZXktMzItYnl0ZXMtbG9uZyE=",
               // The breaker's open period, short so a test sees it close again.

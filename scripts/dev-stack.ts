@@ -55,6 +55,7 @@ export function localSecrets(): Record<string, string> {
     MICROSOFT_CLIENT_SECRET: DEMO_CLIENT_SECRET,
     TOKEN_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
     COOKIE_SECRET: randomBytes(32).toString("base64url"),
+    OPERATOR_KEY: randomBytes(32).toString("base64url"),
   };
 }
 

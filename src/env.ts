@@ -32,6 +32,8 @@ interface AppSettings {
   RUNTIME_CONFIG_TTL_SECONDS?: string;
   /** Signs the cookie that remembers approved MCP clients. */
   COOKIE_SECRET: string;
+  /** Bearer key for operator endpoints (`npm run forget-user`); unset, they answer 404. */
+  OPERATOR_KEY?: string;
   /** Canonical public origin (https://mcp.example.com); defaults to the request's origin. */
   PUBLIC_URL?: string;
   /** Extra browser origins allowed to call the MCP endpoints, comma-separated. */

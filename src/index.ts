@@ -8,6 +8,7 @@ import { registrationLimits } from "./auth/registration-limits.ts";
 import { omitEmptyScope } from "./auth/token-response.ts";
 import { logoutEndpoint, mcpGate } from "./http/gate.ts";
 import { healthReport } from "./http/health.ts";
+import { forgetUserEndpoint } from "./http/operator.ts";
 import { htmlResponse } from "./shared/html.ts";
 import { landingPage } from "./http/landing.ts";
 import { hostPolicy, originPolicy } from "./http/origin-policy.ts";
@@ -109,6 +110,7 @@ app.post("/token", refreshTokenReplay, omitEmptyScope);
 
 app.get("/", (c) => htmlResponse(landingPage(c.get("origin"), c.env)));
 app.get("/health", (c) => healthReport(c.env));
+app.post("/operator/forget-user", (c) => forgetUserEndpoint(c.req.raw, c.env));
 
 // curl and other plain JSON-RPC callers may list the catalog without signing in.
 app.post("/sse", async (c, next) => {

@@ -15,6 +15,7 @@ import { authorizationErrorPage, consentPage } from "./consent-page.ts";
 import { createPkcePair } from "../shared/crypto.ts";
 import { commaList } from "../shared/text.ts";
 import { exchangeMicrosoftCode, MicrosoftIdentityError, microsoftAuthorizeUrl } from "./microsoft.ts";
+import { rememberUser } from "./user-index.ts";
 
 type AuthEnv = { Bindings: Env & { OAUTH_PROVIDER: OAuthHelpers } };
 
@@ -134,6 +135,7 @@ export const authorizationRoutes = new Hono<AuthEnv>()
       }
       const userKey = userKeyOf(identity);
       await userAccount(c.env, userKey).saveSignIn(identity, tokens);
+      await rememberUser(c.env, identity.username, userKey);
       const props: SessionProps = { userKey, ...identity };
       const { redirectTo } = await oauth.completeAuthorization({
         request: authRequest,

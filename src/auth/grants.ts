@@ -15,9 +15,13 @@ function grantStore(env: Env) {
   );
 }
 
-/** Revokes one grant and every token issued under it. */
+/** What the refresh-replay rule remembers of a grant's rotated refresh tokens (hashes). */
+export const rotationsKey = (grantId: string) => `refresh-rotation:${grantId}`;
+
+/** Revokes one grant and every token issued under it, and forgets its rotated refresh tokens. */
 export async function revokeGrant(env: Env, grantId: string, userId: string): Promise<void> {
   await grantStore(env).revokeGrant(grantId, userId);
+  await env.OAUTH_KV.delete(rotationsKey(grantId));
 }
 
 /** Revokes every MCP grant (and so every token) of a user; returns how many. */
@@ -29,6 +33,7 @@ export async function revokeGrantsOf(env: Env, userKey: string): Promise<number>
     const page = await oauth.listUserGrants(userKey, cursor ? { cursor } : undefined);
     for (const grant of page.items) {
       await oauth.revokeGrant(grant.id, userKey);
+      await env.OAUTH_KV.delete(rotationsKey(grant.id));
       revoked++;
     }
     cursor = page.cursor;

@@ -2,9 +2,11 @@ import { userAccount } from "../session/account/user-account.ts";
 import { UserCache } from "../graph/cache.ts";
 import { keyRingOf } from "../shared/crypto.ts";
 import { revokeGrantsOf } from "./grants.ts";
+import { forgetUserName } from "./user-index.ts";
 
 export interface SignOutReport {
   grantsRevoked: number;
+  sessionsEnded: number;
   cacheEntriesDeleted: number;
 }
 
@@ -18,6 +20,7 @@ export async function signOutEverywhere(env: Env, userKey: string): Promise<Sign
   const grantsRevoked = await revokeGrantsOf(env, userKey);
   const sessionsEnded = await userAccount(env, userKey).signOut();
   const cacheEntriesDeleted = await new UserCache(env.CACHE_KV, userKey, keyRingOf(env)).clear();
+  await forgetUserName(env, userKey);
   console.log(JSON.stringify({ event: "signed_out", grantsRevoked, sessionsEnded, cacheEntriesDeleted }));
-  return { grantsRevoked, cacheEntriesDeleted };
+  return { grantsRevoked, sessionsEnded, cacheEntriesDeleted };
 }

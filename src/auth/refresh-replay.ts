@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { userAccount } from "../session/account/user-account.ts";
 import { sha256Hex } from "../shared/text.ts";
-import { revokeGrant } from "./grants.ts";
+import { revokeGrant, rotationsKey } from "./grants.ts";
 
 /** How long a just-rotated refresh token may be presented once more (a client that lost the response). */
 export const REFRESH_GRACE_SECONDS = 30;
@@ -23,8 +23,6 @@ interface Rotations {
 const REMEMBERED_ROTATIONS = 32;
 /** How long the memory of a grant's rotations lasts: the provider's default refresh-token lifetime. */
 const ROTATIONS_TTL_SECONDS = 30 * 24 * 60 * 60;
-
-const rotationsKey = (grantId: string) => `refresh-rotation:${grantId}`;
 
 function invalidGrant(description: string): Response {
   return Response.json(
@@ -64,7 +62,6 @@ export const refreshTokenReplay: MiddlewareHandler<{ Bindings: Env }> = async (c
       Date.now() - rotations.lastAt < REFRESH_GRACE_SECONDS * 1000;
     if (!lostResponse) {
       await revokeGrant(c.env, grantId, userId);
-      await c.env.OAUTH_KV.delete(rotationsKey(grantId));
       // The grant's live SSE streams and WebSockets end with it (the OAuth user id is the account's name).
       const sessionsEnded = await userAccount(c.env, userId)
         .endGrantSessions(grantId)

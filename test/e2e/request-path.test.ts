@@ -4,7 +4,9 @@
  * token reaches none of the first user's sessions, and a WebSocket ends when
  * its user signs out.
  */
+import { execFile } from "node:child_process";
 import { request as httpRequest } from "node:http";
+import { promisify } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -14,6 +16,7 @@ import { describe, expect, inject, it } from "vitest";
 import { connectWithSignIn } from "./mcp-clients.ts";
 
 const workerUrl = inject("workerUrl");
+const operatorKey = inject("operatorKey");
 const localhostUrl = workerUrl.replace("127.0.0.1", "localhost");
 
 async function signedInHttp(user: string, base = workerUrl) {
@@ -200,5 +203,39 @@ describe("the request path through wrangler dev", () => {
     const stillThere = (await other.client.callTool({ name: "authenticate", arguments: {} })) as CallToolResult;
     expect(stillThere.isError).toBeFalsy();
     await other.client.close();
+  });
+
+  it("npm run forget-user removes a person by their sign-in name: their clients are signed out and a rerun finds no one", async () => {
+    const forget = (user: string, key = operatorKey) =>
+      promisify(execFile)(process.execPath, ["scripts/forget-user.ts", user, "--url", workerUrl], {
+        env: { ...process.env, OPERATOR_KEY: key },
+      }).then(
+        ({ stdout }) => ({ code: 0, out: stdout }),
+        (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, out: error.stderr }),
+      );
+    const { client, provider } = await signedInHttp("alex@contoso.example");
+    const wrongKey = await forget("Alex@Contoso.example", "not-the-operator-key");
+    expect(wrongKey).toMatchObject({ code: 1, out: expect.stringContaining("401 invalid_token") });
+    expect(((await client.callTool({ name: "authenticate", arguments: {} })) as CallToolResult).isError).toBeFalsy();
+
+    const forgotten = await forget("Alex@Contoso.example");
+    expect(forgotten.code).toBe(0);
+    // Earlier tests left Alex signed in from other clients too: every one of them goes.
+    const [, grants, sessions] =
+      /^Forgot Alex@Contoso\.example at .*: (\d+) grant\(s\) revoked, (\d+) session\(s\) ended/.exec(forgotten.out) ??
+      [];
+    expect(Number(grants)).toBeGreaterThanOrEqual(1);
+    expect(Number(sessions)).toBeGreaterThanOrEqual(1);
+    await expect(client.callTool({ name: "authenticate", arguments: {} })).rejects.toThrow();
+    const refused = await fetch(`${workerUrl}/mcp`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${provider.tokens()!.access_token}`, "Content-Type": "application/json" },
+      body: '{"jsonrpc":"2.0","id":1,"method":"ping"}',
+    });
+    expect(refused.status).toBe(401);
+    expect(await forget("alex@contoso.example")).toMatchObject({
+      code: 1,
+      out: expect.stringContaining("unknown_user"),
+    });
   });
 });

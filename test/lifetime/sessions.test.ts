@@ -8,7 +8,7 @@ import { env, listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { userAccount } from "../../src/session/account/user-account.ts";
 import { MEGAN, TENANT_ID } from "../../emulator/tenant.ts";
-import { emulator, ORIGIN, signIn, worker } from "../unit/helpers.ts";
+import { connectClient, emulator, ORIGIN, signIn, worker } from "../unit/helpers.ts";
 
 const ACCEPT = "application/json, text/event-stream";
 const INITIALIZE = JSON.stringify({
@@ -108,6 +108,83 @@ describe("session objects clean up after themselves", () => {
     for (const session of mine) expect(stored.has(idOf(session))).toBe(false);
     expect(stored.has(idOf(other))).toBe(true);
     expect((await runInDurableObject(account, (_instance, state) => state.storage.list())).size).toBe(0);
+  });
+});
+
+async function kvKeys(kv: KVNamespace): Promise<Set<string>> {
+  const keys = new Set<string>();
+  let cursor: string | undefined;
+  do {
+    const page = await kv.list(cursor ? { cursor } : {});
+    for (const key of page.keys) keys.add(key.name);
+    cursor = page.list_complete ? undefined : page.cursor;
+  } while (cursor);
+  return keys;
+}
+
+const added = (before: Set<string>, after: Set<string>) => [...after].filter((key) => !before.has(key));
+
+describe("an operator removes one person's data entirely", () => {
+  const forget = (user: string, key = "test-only-operator-key-0123456789abcdef") =>
+    worker(
+      new Request(`${ORIGIN}/operator/forget-user`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ user }),
+      }),
+    );
+
+  it("POST /operator/forget-user by sign-in name leaves nothing of the person in KV or any Durable Object", async () => {
+    const [oauthBefore, cacheBefore] = [await kvKeys(env.OAUTH_KV), await kvKeys(env.CACHE_KV)];
+    const adele = (await signIn("adele@contoso.example")).access_token;
+    const adeleSession = await open(adele);
+    const oauthWithAdele = await kvKeys(env.OAUTH_KV);
+    const first = await signIn("megan@contoso.example");
+    const second = await signIn("megan@contoso.example");
+    // A refresh leaves what replay detection remembers of the grant.
+    const refreshed = await worker(
+      new Request(`${ORIGIN}/token`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({
+          grant_type: "refresh_token",
+          refresh_token: first.refresh_token!,
+          client_id: first.clientId,
+        }),
+      }),
+    );
+    expect(refreshed.status).toBe(200);
+    await refreshed.body?.cancel();
+    const sessions = [await open(second.access_token), await open(second.access_token)];
+    const client = await connectClient(second.access_token);
+    await client.callTool({ name: "getEmails", arguments: { count: 3 } });
+    await client.close();
+    const megansOAuth = added(oauthWithAdele, await kvKeys(env.OAUTH_KV));
+    const megansCache = added(cacheBefore, await kvKeys(env.CACHE_KV));
+    expect(megansOAuth.some((key) => key.startsWith("refresh-rotation:"))).toBe(true);
+    expect(megansOAuth.some((key) => key.startsWith("user-by-name:"))).toBe(true);
+    expect(megansCache.length).toBeGreaterThan(0);
+
+    expect((await forget("megan@contoso.example", "wrong")).status).toBe(401);
+    const response = await forget("Megan@Contoso.example");
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ forgotten: true, grantsRevoked: 2 });
+
+    const oauthAfter = await kvKeys(env.OAUTH_KV);
+    const cacheAfter = await kvKeys(env.CACHE_KV);
+    // Client registrations belong to the apps that registered, not to a person: they stay.
+    expect(megansOAuth.filter((key) => oauthAfter.has(key) && !key.startsWith("client:"))).toEqual([]);
+    expect(megansCache.filter((key) => cacheAfter.has(key))).toEqual([]);
+    // Adele, signed in meanwhile, keeps everything.
+    expect(added(oauthBefore, oauthWithAdele).every((key) => oauthAfter.has(key))).toBe(true);
+    await sleep(1700);
+    const stored = await storedSessions();
+    for (const session of sessions) expect(stored.has(idOf(session))).toBe(false);
+    expect(stored.has(idOf(adeleSession))).toBe(true);
+    const account = userAccount(env, `${TENANT_ID}.${MEGAN.id}`);
+    expect((await runInDurableObject(account, (_instance, state) => state.storage.list())).size).toBe(0);
+    // Nothing is left to find by that name.
+    expect((await forget("megan@contoso.example")).status).toBe(404);
   });
 });
 

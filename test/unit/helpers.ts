@@ -22,7 +22,7 @@ export function testBrowser(): HeadlessBrowser {
 }
 
 /** Registers a client and signs `user` in through consent and the emulator's Microsoft sign-in. */
-export async function signIn(user = "adele@contoso.example"): Promise<TokenResponse> {
+export async function signIn(user = "adele@contoso.example"): Promise<TokenResponse & { clientId: string }> {
   const client = await registerClient(worker, ORIGIN);
   const { verifier, challenge } = await pkcePair();
   const redirect = await completeAuthorization(testBrowser(), authorizationUrl(ORIGIN, client, challenge), { user });
@@ -30,7 +30,7 @@ export async function signIn(user = "adele@contoso.example"): Promise<TokenRespo
   if (!code) throw new Error(`no code in ${redirect}`);
   const response = await exchangeCode(worker, ORIGIN, client, code, verifier);
   if (!response.ok) throw new Error(`token exchange failed: ${response.status} ${await response.text()}`);
-  return (await response.json()) as TokenResponse;
+  return { ...((await response.json()) as TokenResponse), clientId: client.client_id };
 }
 
 /** A connected MCP SDK client over Streamable HTTP to /mcp, inside the Workers runtime. */

@@ -1,12 +1,15 @@
 import { DurableObject } from "cloudflare:workers";
 import { revokeGrantsOf } from "../../auth/grants.ts";
+import { forgetUserName } from "../../auth/user-index.ts";
 import {
   MicrosoftIdentityError,
   refreshMicrosoftToken,
   type MicrosoftIdentity,
   type MicrosoftTokenSet,
 } from "../../auth/microsoft.ts";
+import { UserCache } from "../../graph/cache.ts";
 import type { AccessTokenResult } from "../../graph/token-source.ts";
+import { keyRingOf } from "../../shared/crypto.ts";
 import { userHashOf } from "../../observability.ts";
 import { BREAKER_FAILURES, CircuitBreaker } from "./breaker.ts";
 import { CacheGenerations, generationOf } from "./cache-generations.ts";
@@ -216,7 +219,13 @@ export class UserAccount extends DurableObject<Env> {
         await this.logRefresh(identity, "refused");
         const userKey = userKeyOf(identity);
         await this.signOut("sign_in_expired");
-        this.ctx.waitUntil(revokeGrantsOf(this.env, userKey).catch(() => undefined));
+        this.ctx.waitUntil(
+          Promise.all([
+            revokeGrantsOf(this.env, userKey),
+            forgetUserName(this.env, userKey),
+            new UserCache(this.env.CACHE_KV, userKey, keyRingOf(this.env)).clear(),
+          ]).catch(() => undefined),
+        );
         return signInRequired(`Microsoft refused to renew your sign-in (${error.error}: ${error.description}).`);
       }
       const reason = error instanceof MicrosoftIdentityError ? error.description : "unexpected error";
