@@ -32,6 +32,8 @@ function workersProject(
             bindings: {
               MICROSOFT_AUTHORITY_URL: emulatorUrl,
               GRAPH_BASE_URL: `${emulatorUrl}/v1.0`,
+              // uploadFile may fetch the emulator's test files, and nothing else on loopback.
+              DEV_UPLOAD_SOURCE_PREFIX: `${emulatorUrl}/_emulator/blob`,
               MICROSOFT_CLIENT_SECRET: "local-dev-secret-not-for-production",
               TOKEN_ENCRYPTION_KEY: "dGVzdC1vbmx5LWtleS0zMi1ieXRlcy1sb25nLSEhISE=",
               COOKIE_SECRET: "test-only-cookie-secret-0123456789abcdef",

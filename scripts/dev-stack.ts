@@ -79,7 +79,13 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
   const emulator = useEmulator ? await startEmulator({ port: options.emulatorPort ?? 0 }) : undefined;
   const workerPort = options.workerPort ?? (await freePort());
   const vars: Record<string, string> = {
-    ...(emulator ? { MICROSOFT_AUTHORITY_URL: emulator.url, GRAPH_BASE_URL: `${emulator.url}/v1.0` } : {}),
+    ...(emulator
+      ? {
+          MICROSOFT_AUTHORITY_URL: emulator.url,
+          GRAPH_BASE_URL: `${emulator.url}/v1.0`,
+          DEV_UPLOAD_SOURCE_PREFIX: `${emulator.url}/_emulator/blob`,
+        }
+      : {}),
     ...options.vars,
   };
   const args = [

@@ -34,6 +34,11 @@ interface AppSettings {
   COOKIE_SECRET: string;
   /** Bearer key for operator endpoints (`npm run forget-user`); unset, they answer 404. */
   OPERATOR_KEY?: string;
+  /**
+   * Development only: a URL prefix `uploadFile`'s sourceUrl may fetch besides public
+   * https (`npm run dev` sets the emulator's `/_emulator/blob`). Never set it in production.
+   */
+  DEV_UPLOAD_SOURCE_PREFIX?: string;
   /** Canonical public origin (https://mcp.example.com); defaults to the request's origin. */
   PUBLIC_URL?: string;
   /** Extra browser origins allowed to call the MCP endpoints, comma-separated. */

@@ -300,9 +300,17 @@ function seedOf(text: string): number {
 
 /**
  * GET /_emulator/blob?size=N&seed=S: N deterministic, incompressible bytes
- * (the same for the same size and seed), streamed with a Content-Length.
+ * (the same for the same size and seed), streamed with a Content-Length;
+ * `?redirect=URL` answers 302 to URL instead.
  */
 export async function serveBlob(url: URL, res: ServerResponse): Promise<void> {
+  // ?redirect=URL: a file host that moved the file (a 302), as CDNs and share links do.
+  const redirect = url.searchParams.get("redirect");
+  if (redirect) {
+    res.writeHead(302, { Location: redirect, "Cache-Control": "no-store" });
+    res.end();
+    return;
+  }
   const sizeText = url.searchParams.get("size") ?? "";
   const size = Number(sizeText);
   if (!/^\d+$/.test(sizeText) || size > MAX_BLOB_BYTES) {

@@ -66,6 +66,7 @@ export function toolContextFactory(
     let token: Promise<AccessTokenResult> | undefined;
     return {
       meter,
+      ...(env.DEV_UPLOAD_SOURCE_PREFIX ? { devUploadSourcePrefix: env.DEV_UPLOAD_SOURCE_PREFIX } : {}),
       graph: new GraphClient(
         env.GRAPH_BASE_URL,
         {

@@ -54,6 +54,8 @@ export interface ToolContext {
   services?: CallServices;
   /** Round trips this call made (Durable Object calls, KV reads), for its log line. */
   meter?: { durableObjects: number; kvReads: number };
+  /** Development only: a URL prefix (the emulator's) `uploadFile` may fetch besides public https. */
+  devUploadSourcePrefix?: string;
 }
 
 /** Per-user mechanisms every tool call goes through; backed by the user's UserAccount object. */

@@ -372,6 +372,41 @@ describe("uploadFile", () => {
     expect((await requestLog()).filter((entry) => entry.path.startsWith("/v1.0/me/drive"))).toEqual([]);
   });
 
+  it("fetches sourceUrl only from public https: never private, loopback or link-local, nor by a redirect", async () => {
+    const client = await connect();
+    await clearLog();
+    const emulatorLog = `${emulatorUrl(env)}/_emulator/requests`;
+    const refused: [string, RegExp][] = [
+      // The emulator's own log (other users' requests) over http on loopback: the attack of issue 8.
+      [emulatorLog, /sourceUrl: only https/],
+      ["https://127.0.0.1/file.bin", /127\.0\.0\.1 is a private, loopback or link-local address/],
+      ["https://169.254.169.254/latest/meta-data/", /169\.254\.169\.254 is a private/],
+      ["https://10.1.2.3/a", /10\.1\.2\.3 is a private/],
+      ["https://192.168.0.10/a", /is a private/],
+      ["https://100.64.1.1/a", /is a private/],
+      ["https://0x7f000001/a", /127\.0\.0\.1 is a private/],
+      ["https://[::1]/a", /\[::1\] is a private/],
+      ["https://[::ffff:10.0.0.1]/a", /is a private/],
+      ["https://[fe80::1]/a", /is a private/],
+      ["https://[fd00::5]/a", /is a private/],
+      ["https://localhost/a", /localhost is a local name/],
+      ["https://files.localhost/a", /local name/],
+      ["https://nas.local/a", /local name/],
+      ["https://intranet/a", /intranet is a local name/],
+      ["https://user:pw@files.example/a", /user name or password/],
+      // Redirects are checked at every hop.
+      [`${emulatorUrl(env)}/_emulator/blob?redirect=${encodeURIComponent(emulatorLog)}`, /sourceUrl: only https/],
+      [`${emulatorUrl(env)}/_emulator/blob?redirect=${encodeURIComponent("https://169.254.169.254/")}`, /is a private/],
+    ];
+    for (const [sourceUrl, expected] of refused) {
+      const result = await call(client, "uploadFile", { path: "/stolen.txt", sourceUrl });
+      expect(result.isError, sourceUrl).toBe(true);
+      expect(text(result), sourceUrl).toMatch(/^Error \[invalid_input\]: /);
+      expect(text(result), sourceUrl).toMatch(expected);
+    }
+    expect((await requestLog()).filter((entry) => entry.path.startsWith("/v1.0/me/drive"))).toEqual([]);
+  });
+
   it("refuses bad sources and destinations naming the field", async () => {
     const client = await connect();
     expect(text(await call(client, "uploadFile", { path: "/a.txt" }))).toMatch(

@@ -8,6 +8,7 @@
 import type { DriveItem, UploadSession } from "@microsoft/microsoft-graph-types";
 import type { GraphClient } from "../../graph/client.ts";
 import { GraphError, ToolError } from "../../graph/errors.ts";
+import { checkSourceUrl } from "./source-url.ts";
 
 /** Graph takes files up to 4 MB in one PUT .../content; larger ones need an upload session. */
 export const SIMPLE_UPLOAD_MAX_BYTES = 4 * 1024 * 1024;
@@ -65,27 +66,9 @@ export interface Source {
   body: ReadableStream<Uint8Array>;
 }
 
-/**
- * Whether the server may fetch `raw`: https only, except http to the Graph
- * base URL's own host (the emulator in development). Never with credentials.
- */
-function checkSourceUrl(raw: string, graphHost: string): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ToolError("invalid_input", "sourceUrl: not a valid URL; give an https:// URL of the file.");
-  }
-  if (url.username || url.password) {
-    throw new ToolError("invalid_input", "sourceUrl: URLs with a user name or password are not accepted.");
-  }
-  if (url.protocol === "https:" || (url.protocol === "http:" && url.host === graphHost)) return url;
-  throw new ToolError("invalid_input", "sourceUrl: only https:// URLs are accepted.");
-}
-
 /** Opens `sourceUrl` for reading, following up to three redirects that pass the same checks. */
-export async function openSource(sourceUrl: string, graphHost: string): Promise<Source> {
-  let url = checkSourceUrl(sourceUrl, graphHost);
+export async function openSource(sourceUrl: string, devPrefix?: string): Promise<Source> {
+  let url = checkSourceUrl(sourceUrl, devPrefix);
   const signal = AbortSignal.timeout(SOURCE_TIMEOUT_MS);
   for (let hop = 0; ; hop++) {
     let response: Response;
@@ -100,7 +83,7 @@ export async function openSource(sourceUrl: string, graphHost: string): Promise<
       if (!location || hop >= MAX_SOURCE_REDIRECTS) {
         throw new ToolError("invalid_input", "sourceUrl: the URL redirects too often or to nowhere.");
       }
-      url = checkSourceUrl(new URL(location, url).href, graphHost);
+      url = checkSourceUrl(new URL(location, url).href, devPrefix);
       continue;
     }
     if (!response.ok || !response.body) {

@@ -63,7 +63,10 @@ export const uploadFile = defineTool({
   access: "write",
   idempotencyKey: true,
   invalidates: ["files"],
-  async run({ path, parentId, name, text, contentBase64, sourceUrl, conflict, driveId }, { graph, progress }) {
+  async run(
+    { path, parentId, name, text, contentBase64, sourceUrl, conflict, driveId },
+    { graph, progress, devUploadSourcePrefix },
+  ) {
     const sources = [text, contentBase64, sourceUrl].filter((source) => source !== undefined).length;
     if (sources !== 1) throw invalid("text, contentBase64, sourceUrl: give exactly one of them.");
     const drive = drivePath(driveId);
@@ -84,7 +87,7 @@ export const uploadFile = defineTool({
           text !== undefined ? "text/plain; charset=utf-8" : "application/octet-stream",
         );
       } else {
-        const source = await openSource(sourceUrl!, graph.resolveUrl("/").host);
+        const source = await openSource(sourceUrl!, devUploadSourcePrefix);
         if (source.size !== undefined && source.size > SOURCE_MAX_BYTES) {
           await source.body.cancel();
           throw new ToolError(
