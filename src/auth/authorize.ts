@@ -16,11 +16,14 @@ import { createPkcePair } from "../shared/crypto.ts";
 import { commaList } from "../shared/text.ts";
 import { exchangeMicrosoftCode, MicrosoftIdentityError, microsoftAuthorizeUrl } from "./microsoft.ts";
 import { rememberUser } from "./user-index.ts";
+import { accountApproved, approvalCookie } from "./consented-users.ts";
 
 type AuthEnv = { Bindings: Env & { OAUTH_PROVIDER: OAuthHelpers } };
 
 interface UpstreamData {
   verifier: string;
+  /** Consent was skipped because this browser approved the client before (perhaps for another account). */
+  remembered?: boolean;
 }
 
 /** ALLOWED_TENANTS (tenant ids, comma-separated) admits only those tenants; unset or empty admits all. */
@@ -49,9 +52,11 @@ async function startMicrosoftSignIn(
   request: Request,
   authRequest: AuthRequest,
   headers?: Headers,
+  remembered = false,
 ): Promise<Response> {
   const { verifier, challenge } = await createPkcePair();
-  const upstream = await oauth.beginUpstream(authRequest, { data: { verifier } satisfies UpstreamData, headers });
+  const data: UpstreamData = { verifier, ...(remembered ? { remembered } : {}) };
+  const upstream = await oauth.beginUpstream(authRequest, { data, headers });
   upstream.headers.set(
     "Location",
     microsoftAuthorizeUrl(env, {
@@ -64,6 +69,18 @@ async function startMicrosoftSignIn(
   return new Response(null, { status: 302, headers: upstream.headers });
 }
 
+/** Our consent page for `authRequest`, bound to this browser by the provider's headers. */
+async function showConsent(
+  oauth: OAuthHelpers,
+  env: Env,
+  authRequest: AuthRequest,
+  details: Awaited<ReturnType<OAuthHelpers["describeConsent"]>>,
+): Promise<Response> {
+  const consent = await oauth.beginConsent(authRequest);
+  const scopes = graphScopes(enabledTools(env, await readRuntimeConfig(env)));
+  return htmlResponse(consentPage(details, consent.handle, scopes), 200, consent.headers);
+}
+
 /** `/authorize` (our consent page) and `/callback` (Microsoft's answer). */
 export const authorizationRoutes = new Hono<AuthEnv>()
   .get("/authorize", async (c) => {
@@ -72,11 +89,9 @@ export const authorizationRoutes = new Hono<AuthEnv>()
       const authRequest = await oauth.parseAuthRequest(c.req.raw);
       const details = await oauth.describeConsent(authRequest);
       if (await oauth.isConsentRemembered(c.req.raw, authRequest, { secret: c.env.COOKIE_SECRET })) {
-        return await startMicrosoftSignIn(oauth, c.env, c.req.raw, authRequest);
+        return await startMicrosoftSignIn(oauth, c.env, c.req.raw, authRequest, undefined, true);
       }
-      const consent = await oauth.beginConsent(authRequest);
-      const scopes = graphScopes(enabledTools(c.env, await readRuntimeConfig(c.env)));
-      return htmlResponse(consentPage(details, consent.handle, scopes), 200, consent.headers);
+      return await showConsent(oauth, c.env, authRequest, details);
     } catch (error) {
       return authorizationFailure(error);
     }
@@ -134,6 +149,13 @@ export const authorizationRoutes = new Hono<AuthEnv>()
         );
       }
       const userKey = userKeyOf(identity);
+      if (data.remembered && !(await accountApproved(c.req.raw, c.env.COOKIE_SECRET, authRequest.clientId, userKey))) {
+        // This browser approved the client for another account: this one is asked now, and
+        // its Microsoft tokens are dropped unused until it approves.
+        const consent = await showConsent(oauth, c.env, authRequest, await oauth.describeConsent(authRequest));
+        for (const cookie of headers.getSetCookie()) consent.headers.append("Set-Cookie", cookie);
+        return consent;
+      }
       await userAccount(c.env, userKey).saveSignIn(identity, tokens);
       await rememberUser(c.env, identity.username, userKey);
       const props: SessionProps = { userKey, ...identity };
@@ -145,6 +167,7 @@ export const authorizationRoutes = new Hono<AuthEnv>()
         props,
       });
       headers.set("Location", redirectTo);
+      headers.append("Set-Cookie", await approvalCookie(c.req.raw, c.env.COOKIE_SECRET, authRequest.clientId, userKey));
       return new Response(null, { status: 302, headers });
     } catch (error) {
       if (error instanceof MicrosoftIdentityError) {

@@ -144,6 +144,50 @@ describe("authorization: consent page, Microsoft sign-in, token exchange", () =>
     expect(response.headers.get("Location")).toContain("/oauth2/v2.0/authorize");
   });
 
+  it("a loopback redirect URI matches whatever its port (RFC 8252 §7.3), and nothing else of it may differ", async () => {
+    const client = await registerClient(worker, ORIGIN);
+    const registered = new URL(client.redirect_uris[0]!);
+    expect(["127.0.0.1", "localhost"]).toContain(registered.hostname);
+    const attempt = async (redirectUri: string) => {
+      const url = new URL(authorizationUrl(ORIGIN, client, (await pkcePair()).challenge));
+      url.searchParams.set("redirect_uri", redirectUri);
+      const response = await worker(new Request(url));
+      await response.body?.cancel();
+      return response.status;
+    };
+    const otherPort = new URL(registered);
+    otherPort.port = String(Number(registered.port || 80) === 45678 ? 45679 : 45678);
+    expect(await attempt(otherPort.href)).toBe(200);
+    const otherPath = new URL(registered);
+    otherPath.pathname = "/elsewhere";
+    expect(await attempt(otherPath.href)).toBe(400);
+    const otherHost = new URL(registered);
+    otherHost.hostname = "evil.example.com";
+    expect(await attempt(otherHost.href)).toBe(400);
+  });
+
+  it("a remembered approval is bound to the account: a second account in the same browser is asked", async () => {
+    const browser = testBrowser();
+    const client = await registerClient(worker, ORIGIN);
+    const start = async () => authorizationUrl(ORIGIN, client, (await pkcePair()).challenge);
+    await completeAuthorization(browser, await start(), { user: "adele@contoso.example" });
+    // Megan, in Adele's browser: the consent page comes after her Microsoft sign-in, and refusing it
+    // gives her client nothing.
+    const megan = await completeAuthorization(browser, await start(), {
+      user: "megan@contoso.example",
+      decision: "deny",
+    });
+    expect(megan.searchParams.get("error")).toBe("access_denied");
+    expect(megan.searchParams.get("code")).toBeNull();
+    // Approving it lets her in, and from then on both accounts skip the page.
+    const approved = await completeAuthorization(browser, await start(), { user: "megan@contoso.example" });
+    expect(approved.searchParams.get("code")).toBeTruthy();
+    for (const user of ["adele@contoso.example", "megan@contoso.example"]) {
+      const again = await completeAuthorization(browser, await start(), { user, decision: "deny" });
+      expect(again.searchParams.get("code"), user).toBeTruthy();
+    }
+  });
+
   it("renews MCP tokens with the refresh token (rotated) and the new access token works", async () => {
     const client = await registerClient(worker, ORIGIN);
     const { verifier, challenge } = await pkcePair();
