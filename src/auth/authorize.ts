@@ -81,10 +81,18 @@ async function showConsent(
   return htmlResponse(consentPage(details, consent.handle, scopes), 200, consent.headers);
 }
 
+/** Longer than any client id: ours are short, a CIMD client id is an https URL of bounded length. */
+const MAX_CLIENT_ID_LENGTH = 400;
+
 /** `/authorize` (our consent page) and `/callback` (Microsoft's answer). */
 export const authorizationRoutes = new Hono<AuthEnv>()
   .get("/authorize", async (c) => {
     const oauth = c.env.OAUTH_PROVIDER;
+    // Client ids are ours (16 characters) or CIMD https URLs; a longer one is no client's, and
+    // would exceed the KV key limit in the provider's lookup.
+    if ((c.req.query("client_id") ?? "").length > MAX_CLIENT_ID_LENGTH) {
+      return htmlResponse(authorizationErrorPage("This sign-in link names no known app (client_id)."), 400);
+    }
     try {
       const authRequest = await oauth.parseAuthRequest(c.req.raw);
       const details = await oauth.describeConsent(authRequest);
@@ -98,8 +106,14 @@ export const authorizationRoutes = new Hono<AuthEnv>()
   })
   .post("/authorize", async (c) => {
     const oauth = c.env.OAUTH_PROVIDER;
+    const form = await c.req.raw.formData().catch(() => null);
+    if (!form) {
+      return htmlResponse(
+        authorizationErrorPage("The consent form was not sent as a form; go back and try again."),
+        400,
+      );
+    }
     try {
-      const form = await c.req.raw.formData();
       const handle = String(form.get("handle") ?? "");
       if (form.get("decision") !== "approve") {
         const denied = await oauth.denyConsent(c.req.raw, handle);
