@@ -1,7 +1,12 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { env } from "cloudflare:test";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import type { RuntimeConfig } from "../../src/config.ts";
-import type { UserCache } from "../../src/graph/cache.ts";
+import { ADELE, TENANT_ID } from "../../emulator/tenant.ts";
+import { RUNTIME_CONFIG_KEY, type RuntimeConfig } from "../../src/config.ts";
+import { userHashOf } from "../../src/observability.ts";
+import { userAccount } from "../../src/session/account/user-account.ts";
+import type { SessionProps } from "../../src/session/props.ts";
+import { toolContextFactory } from "../../src/session/tool-context.ts";
 import { GraphError, ToolError } from "../../src/graph/errors.ts";
 import { compactSchema, toolDefinitions } from "../../src/tools/listing.ts";
 import { invalidate, readThroughCache } from "../../src/tools/pipeline/cache.ts";
@@ -11,53 +16,43 @@ import { applyRuntimeConfig, checkResourceAllowed } from "../../src/tools/pipeli
 import { logCall, RESOURCE_READ, shortHash } from "../../src/tools/pipeline/telemetry.ts";
 import { argumentsHash, canonicalJson } from "../../src/tools/shared/hash.ts";
 import { sha256Hex } from "../../src/shared/text.ts";
-import {
-  defineTool,
-  type CacheKind,
-  type CallServices,
-  type OnceRecord,
-  type ToolContext,
-} from "../../src/tools/spec.ts";
+import { defineTool, type CallServices, type ToolContext } from "../../src/tools/spec.ts";
+import { emulator, signIn } from "./helpers.ts";
 
 const RUNTIME: RuntimeConfig = { disabledTools: [], readOnly: false, flags: { search: true, largeListings: true } };
+const ADELE_KEY = `${TENANT_ID}.${ADELE.id}`;
 
-/** Services that record what the steps ask of them. */
-function fakeServices(options: { once?: OnceRecord; runtime?: RuntimeConfig; generation?: string } = {}) {
-  const calls = { finished: [] as unknown[], bumped: [] as CacheKind[][], hashes: [] as string[] };
-  const services: CallServices = {
-    userHash: "0123456789abcdef",
-    async beginOnce(_scope, _key, argsHash) {
-      calls.hashes.push(argsHash);
-      return options.once ?? { state: "new" };
-    },
-    async finishOnce(_scope, _key, outcome) {
-      calls.finished.push(outcome);
-    },
-    async cacheGenerations(kinds) {
-      return Object.fromEntries(kinds.map((kind) => [kind, options.generation ?? "g1"]));
-    },
-    async bumpCacheGenerations(kinds) {
-      calls.bumped.push([...kinds]);
-    },
-    async signOut() {
-      return { grantsRevoked: 0, cacheEntriesDeleted: 0 };
-    },
-    ...(options.runtime ? { runtimeConfig: async () => options.runtime! } : {}),
+/**
+ * The services and cache a real session gives a call: Adele signed in
+ * through the emulator, her UserAccount object, CACHE_KV and CONFIG_KV
+ * (runtime config is read at every call in this project).
+ */
+async function realContext() {
+  await signIn("adele@contoso.example");
+  const described = await userAccount(env, ADELE_KEY).describe();
+  if (!described) throw new Error("Adele's sign-in left no account");
+  const props: SessionProps = { userKey: ADELE_KEY, ...described.identity };
+  const factory = toolContextFactory(env, props, await userHashOf(ADELE_KEY));
+  /** The next call's context in the same session. */
+  const next = () => {
+    const context = factory();
+    return { context, services: context.services! };
   };
-  return { services, calls };
+  return { ...next(), next };
 }
 
-/** A UserCache over a Map, keeping the keys it was asked for. */
-function mapCache() {
-  const entries = new Map<string, unknown>();
-  const cache = {
-    async read<T>(key: string, _ttl: number, load: () => Promise<T>): Promise<T> {
-      if (!entries.has(key)) entries.set(key, await load());
-      return entries.get(key) as T;
-    },
-  } as unknown as UserCache;
-  return { cache, entries };
+async function setRuntime(config: RuntimeConfig | undefined): Promise<void> {
+  if (config) await env.CONFIG_KV.put(RUNTIME_CONFIG_KEY, JSON.stringify(config));
+  else await env.CONFIG_KV.delete(RUNTIME_CONFIG_KEY);
 }
+
+beforeEach(async () => {
+  await emulator(env, "reset", {});
+});
+
+afterEach(async () => {
+  await setRuntime(undefined);
+});
 
 describe("shared/hash", () => {
   it("hashes with SHA-256 as hex", async () => {
@@ -106,113 +101,137 @@ describe("pipeline/runtime-config", () => {
   const tool = { name: "getEmails", access: "read" as const };
 
   it("refuses a tool the operator turned off and caps counts while large listings are off", async () => {
-    const { services } = fakeServices({ runtime: { ...RUNTIME, disabledTools: ["getEmails"] } });
+    const { services } = await realContext();
+    await setRuntime({ ...RUNTIME, disabledTools: ["getEmails"] });
     await expect(applyRuntimeConfig(tool, {}, services)).rejects.toThrow(/getEmails is turned off/);
-    const small = fakeServices({ runtime: { ...RUNTIME, flags: { search: true, largeListings: false } } });
+    await setRuntime({ ...RUNTIME, flags: { search: true, largeListings: false } });
     const args = { count: 50 };
-    await applyRuntimeConfig(tool, args, small.services);
+    await applyRuntimeConfig(tool, args, services);
     expect(args.count).toBe(10);
+    await setRuntime(RUNTIME);
     const large = { count: 50 };
-    await applyRuntimeConfig(tool, large, fakeServices({ runtime: RUNTIME }).services);
+    await applyRuntimeConfig(tool, large, services);
     expect(large.count).toBe(50);
   });
 
   it("refuses a resource only when every tool that brought it is turned off", async () => {
+    const { services } = await realContext();
     const other = { name: "searchEmails", access: "read" as const };
-    const oneOff = fakeServices({ runtime: { ...RUNTIME, disabledTools: ["getEmails"] } }).services;
-    await expect(checkResourceAllowed("message", [tool, other], oneOff)).resolves.toBeUndefined();
-    const allOff = fakeServices({ runtime: { ...RUNTIME, disabledTools: ["getEmails", "searchEmails"] } }).services;
-    await expect(checkResourceAllowed("message", [tool, other], allOff)).rejects.toThrow(/message is turned off/);
-    await expect(checkResourceAllowed("profile", undefined, allOff)).resolves.toBeUndefined();
+    await setRuntime({ ...RUNTIME, disabledTools: ["getEmails"] });
+    await expect(checkResourceAllowed("message", [tool, other], services)).resolves.toBeUndefined();
+    await setRuntime({ ...RUNTIME, disabledTools: ["getEmails", "searchEmails"] });
+    await expect(checkResourceAllowed("message", [tool, other], services)).rejects.toThrow(/message is turned off/);
+    await expect(checkResourceAllowed("profile", undefined, services)).resolves.toBeUndefined();
   });
 });
 
 describe("pipeline/idempotency", () => {
   const ok = { content: [{ type: "text" as const, text: "Sent." }] };
+  const ARGS = { to: ["a@b.c"] };
 
-  async function once(options: Parameters<typeof fakeServices>[0], act: () => Promise<typeof ok>) {
-    const { services, calls } = fakeServices(options);
-    const outcomes: OnceOutcome[] = [];
-    const after = vi.fn(async () => {});
-    const run = runOnce(
-      { scope: "sendEmail", key: "key-12345", args: { to: ["a@b.c"] }, services, report: (o) => outcomes.push(o) },
-      act,
-      after,
-    );
-    return { run, calls, outcomes, after };
-  }
-
-  it("runs the first call, stores its result, then runs the after step", async () => {
-    const { run, calls, outcomes, after } = await once({}, async () => ok);
-    expect(await run).toEqual(ok);
-    expect(calls.finished).toEqual([{ state: "done", result: ok }]);
-    expect(calls.hashes).toEqual([await argumentsHash({ to: ["a@b.c"] })]);
-    expect(outcomes).toEqual(["first"]);
-    expect(after).toHaveBeenCalledOnce();
+  // Records last 24 hours in the account: each test takes keys of its own.
+  let key = "";
+  beforeEach(() => {
+    key = `key-${crypto.randomUUID()}`;
   });
 
-  it("replays a finished key without acting and refuses running, uncertain and reused keys", async () => {
+  function once(services: CallServices, act: () => Promise<typeof ok>, args: Record<string, unknown> = ARGS) {
+    const outcomes: OnceOutcome[] = [];
+    const after = vi.fn(async () => {});
+    const run = runOnce({ scope: "sendEmail", key, args, services, report: (o) => outcomes.push(o) }, act, after);
+    return { run, outcomes, after };
+  }
+
+  it("runs the first call, stores its result in the account, then runs the after step; a repeat replays it", async () => {
+    const { services } = await realContext();
     const act = vi.fn(async () => ok);
-    const replay = await once({ once: { state: "done", result: ok } }, act);
+    const first = once(services, act);
+    expect(await first.run).toEqual(ok);
+    expect(first.outcomes).toEqual(["first"]);
+    expect(first.after).toHaveBeenCalledOnce();
+    const replay = once(services, act);
     expect(await replay.run).toEqual({ ...ok, _meta: { idempotentReplay: true } });
     expect(replay.outcomes).toEqual(["replayed"]);
-    await expect((await once({ once: { state: "pending" } }, act)).run).rejects.toThrow(/still running/);
-    await expect((await once({ once: { state: "unknown" } }, act)).run).rejects.toThrow(/may have acted/);
-    const reused = await once({ once: { state: "mismatch" } }, act);
+    expect(act).toHaveBeenCalledOnce();
+    // The account holds the record under the arguments' hash: other arguments are refused.
+    const reused = once(services, act, { to: ["someone@else.example"] });
     await expect(reused.run).rejects.toMatchObject({ code: "invalid_input" });
     expect(reused.outcomes).toEqual(["refused"]);
+    expect(act).toHaveBeenCalledOnce();
+  });
+
+  it("refuses a key whose first call is still running", async () => {
+    const { services } = await realContext();
+    expect(await services.beginOnce("sendEmail", key, await argumentsHash(ARGS))).toEqual({ state: "new" });
+    const act = vi.fn(async () => ok);
+    await expect(once(services, act).run).rejects.toThrow(/still running/);
     expect(act).not.toHaveBeenCalled();
   });
 
   it("marks a key unknown after a failure that may have acted, and forgets it after one that did not", async () => {
-    const unavailable = await once({}, async () => {
-      throw new ToolError("upstream_unavailable", "timeout");
-    });
-    await expect(unavailable.run).rejects.toThrow("timeout");
-    expect(unavailable.calls.finished).toEqual([{ state: "unknown" }]);
-    const refused = await once({}, async () => {
+    const { services } = await realContext();
+    const refused = once(services, async () => {
       throw new GraphError(400, "BadRequest", "no");
     });
     await expect(refused.run).rejects.toThrow("no");
-    expect(refused.calls.finished).toEqual([{ state: "forget" }]);
     expect(refused.after).not.toHaveBeenCalled();
+    // Forgotten: the same key runs again.
+    const retried = once(services, async () => {
+      throw new ToolError("upstream_unavailable", "timeout");
+    });
+    await expect(retried.run).rejects.toThrow("timeout");
+    const act = vi.fn(async () => ok);
+    await expect(once(services, act).run).rejects.toThrow(/may have acted/);
+    expect(act).not.toHaveBeenCalled();
   });
 });
 
 describe("pipeline/cache", () => {
-  it("serves a repeat from the cache, under a key holding the kind's generation", async () => {
-    const { services } = fakeServices({ generation: "g7" });
-    const { cache, entries } = mapCache();
+  const read = { namespace: "tool", name: "getEmails", kind: "mail" as const, ttlSeconds: 60, args: { count: 3 } };
+
+  it("serves a repeat from the user's cache, and a write that names the kind makes the next read fresh", async () => {
+    const { context, services, next } = await realContext();
     const load = vi.fn(async () => ({ text: "3 messages" }));
-    const read = { namespace: "tool", name: "getEmails", kind: "mail" as const, ttlSeconds: 60, args: { count: 3 } };
-    expect(await readThroughCache(read, services, cache, load)).toEqual({
+    expect(await readThroughCache(read, services, context.cache, load)).toEqual({
       value: { text: "3 messages" },
       outcome: "miss",
     });
-    expect(await readThroughCache(read, services, cache, load)).toEqual({
+    expect(await readThroughCache(read, services, context.cache, load)).toEqual({
       value: { text: "3 messages" },
       outcome: "hit",
     });
     expect(load).toHaveBeenCalledOnce();
-    expect([...entries.keys()]).toEqual([`tool:getEmails:mail:g7:${await argumentsHash({ count: 3 })}`]);
+    // Another kind's bump leaves mail cached; mail's own bump does not.
+    await invalidate(["calendar"], services);
+    const second = next();
+    expect((await readThroughCache(read, second.services, second.context.cache, load)).outcome).toBe("hit");
+    await invalidate(["mail"], second.services);
+    const third = next();
+    expect((await readThroughCache(read, third.services, third.context.cache, load)).outcome).toBe("miss");
+    expect(load).toHaveBeenCalledTimes(2);
   });
 
-  it("bumps the generations a write names, and nothing when it names none", async () => {
-    const { services, calls } = fakeServices();
-    await invalidate(["mail", "calendar"], services);
+  it("bumps the generations a write names in the account, and nothing when it names none", async () => {
+    const { services, next } = await realContext();
+    const before = await services.cacheGenerations(["mail", "calendar", "files"]);
     await invalidate([], services);
     await invalidate(undefined, services);
-    expect(calls.bumped).toEqual([["mail", "calendar"]]);
+    expect(await next().services.cacheGenerations(["mail", "calendar", "files"])).toEqual(before);
+    await invalidate(["mail", "calendar"], services);
+    const after = await next().services.cacheGenerations(["mail", "calendar", "files"]);
+    expect(after.mail).not.toBe(before.mail);
+    expect(after.calendar).not.toBe(before.calendar);
+    expect(after.files).toBe(before.files);
   });
 });
 
 describe("pipeline/telemetry", () => {
   afterEach(() => vi.restoreAllMocks());
 
-  it("logs a resource read like a tool call: name, user hash, outcome, Graph counts", () => {
+  it("logs a resource read like a tool call: name, user hash, outcome, Graph counts", async () => {
+    const { services } = await realContext();
     const lines: string[] = [];
     vi.spyOn(console, "log").mockImplementation((line: string) => void lines.push(line));
-    const { services } = fakeServices();
     const context = {
       graph: { stats: { requests: 2, retries: 1, lastStatus: 404, requestIds: ["r1", "r2", "r3", "r4"] } },
       services,
@@ -232,7 +251,7 @@ describe("pipeline/telemetry", () => {
     expect(JSON.parse(lines[0]!)).toEqual({
       event: "resource_read",
       resource: "message",
-      user: "0123456789abcdef",
+      user: await userHashOf(ADELE_KEY),
       session: shortHash("5e55102d0123456789abcdef01234567"),
       rpcId: 4,
       ok: false,
