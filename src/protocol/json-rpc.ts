@@ -131,3 +131,16 @@ export async function readJsonRpcRequest(request: Request): Promise<ParsedReques
   }
   return { ok: true, message: message as JSONRPCMessage };
 }
+
+/**
+ * `message` with the SDK's "MCP error <code>: " taken off its error message.
+ * McpError writes that prefix into the message it throws, and every SDK
+ * client adds it again when it reads the error: sent as is, a person would
+ * read "MCP error -32602: MCP error -32602: …".
+ */
+export function withPlainErrorMessage(message: JSONRPCMessage): JSONRPCMessage {
+  if (!("error" in message)) return message;
+  const prefix = `MCP error ${message.error.code}: `;
+  if (!message.error.message.startsWith(prefix)) return message;
+  return { ...message, error: { ...message.error, message: message.error.message.slice(prefix.length) } };
+}

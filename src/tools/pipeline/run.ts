@@ -1,14 +1,22 @@
 /**
- * The one path every tool call and resource read takes: runtime config, then
- * idempotency (writes that send or create) or the per-user cache (reads),
- * then the handler, then cache invalidation (writes); every failure becomes
- * an `Error [code]: message`, and every call a log line.
+ * The one path every tool call and resource read takes: arguments, runtime
+ * config, then idempotency (writes that send or create) or the per-user cache
+ * (reads), then the handler, then cache invalidation (writes); every failure
+ * becomes an `Error [code]: message`, and every call a log line.
  */
 import { ResourceTemplate, type McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { CallToolResult, ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  McpError,
+  type CallToolResult,
+  type ReadResourceResult,
+} from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
 import { ToolError } from "../../graph/errors.ts";
-import { annotationsOf, inputShapeOf } from "../listing.ts";
+import { inputShapeOf } from "../listing.ts";
 import { CACHE_TTL_SECONDS, type ResourceSpec, type ToolContext, type ToolOutput, type ToolSpec } from "../spec.ts";
+import { parseArguments } from "./arguments.ts";
 import { invalidate, readThroughCache } from "./cache.ts";
 import { errorCodeOf, isExpectedError, resourceReadError, toolErrorResult } from "./errors.ts";
 import { issueCursor, openCursor } from "./cursors.ts";
@@ -111,44 +119,79 @@ function callContext(context: () => ToolContext, extra: RequestExtra): ToolConte
   };
 }
 
-/** Registers tools on an MCP server; `context` is called once per tool call. */
-export function registerTools(server: McpServer, tools: readonly ToolSpec[], context: () => ToolContext): void {
-  for (const spec of tools) {
-    server.registerTool(
-      spec.name,
-      {
-        title: spec.title,
-        description: spec.description,
-        inputSchema: inputShapeOf(spec),
-        ...(spec.output ? { outputSchema: spec.output } : {}),
-        annotations: annotationsOf(spec),
-      },
-      async (args: Record<string, unknown>, extra): Promise<CallToolResult> => {
-        const started = Date.now();
-        const record: CallRecord = {};
-        let toolContext: ToolContext | undefined;
-        let result: CallToolResult;
-        try {
-          toolContext = callContext(context, extra);
-          result = await invoke(spec, args, toolContext, record);
-        } catch (error) {
-          if (!isExpectedError(error)) logUnexpectedError(TOOL_CALL, spec.name, error);
-          result = toolErrorResult(error, spec);
-        }
-        logCall({
-          kind: TOOL_CALL,
-          name: spec.name,
-          code: errorCodeOf(result),
-          record,
-          context: toolContext,
-          latencyMs: Date.now() - started,
-          sessionId: extra.sessionId,
-          requestId: extra.requestId,
-        });
-        return result;
-      },
-    );
+/** A tool as the pipeline calls it: its spec and the schemas of what goes in and comes out. */
+interface CallableTool {
+  spec: ToolSpec;
+  input: z.ZodType;
+  output?: z.ZodType;
+}
+
+/** A structured result that breaks the tool's own output schema: a defect, answered as `internal`. */
+class OutputSchemaMismatch extends Error {
+  override name = "OutputSchemaMismatch";
+}
+
+/** Throws when a successful result's structured content is not what the tool's output schema promises. */
+async function checkOutput(tool: CallableTool, result: CallToolResult): Promise<void> {
+  if (!tool.output || result.isError) return;
+  const checked = await tool.output.safeParseAsync(result.structuredContent);
+  if (!checked.success) throw new OutputSchemaMismatch(`${tool.spec.name} returned content outside its output schema`);
+}
+
+/** One tool call, start to log line; every failure, invalid arguments included, is a tool error result. */
+async function callTool(
+  tool: CallableTool,
+  rawArgs: Record<string, unknown>,
+  context: () => ToolContext,
+  extra: RequestExtra,
+): Promise<CallToolResult> {
+  const { spec } = tool;
+  const started = Date.now();
+  const record: CallRecord = {};
+  let toolContext: ToolContext | undefined;
+  let result: CallToolResult;
+  try {
+    toolContext = callContext(context, extra);
+    const args = await parseArguments(tool.input, rawArgs);
+    result = await invoke(spec, args, toolContext, record);
+    await checkOutput(tool, result);
+  } catch (error) {
+    if (!isExpectedError(error)) logUnexpectedError(TOOL_CALL, spec.name, error);
+    result = toolErrorResult(error, spec);
   }
+  logCall({
+    kind: TOOL_CALL,
+    name: spec.name,
+    code: errorCodeOf(result),
+    record,
+    context: toolContext,
+    latencyMs: Date.now() - started,
+    sessionId: extra.sessionId,
+    requestId: extra.requestId,
+  });
+  return result;
+}
+
+/**
+ * Serves `tools/call` for `tools`; `context` is called once per call. The
+ * pipeline checks the arguments itself, so that a model reads what was wrong
+ * with them as a tool error; `tools/list` is served by serveCompactToolList.
+ */
+export function registerTools(server: McpServer, tools: readonly ToolSpec[], context: () => ToolContext): void {
+  const callable = new Map<string, CallableTool>(
+    tools.map((spec) => [
+      spec.name,
+      { spec, input: z.object(inputShapeOf(spec)), ...(spec.output ? { output: z.object(spec.output) } : {}) },
+    ]),
+  );
+  // What McpServer declares for the tools it serves.
+  server.server.registerCapabilities({ tools: { listChanged: true } });
+  server.server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const tool = callable.get(request.params.name);
+    // A name the server never listed is the client's mistake, not the model's: MCP makes it a protocol error.
+    if (!tool) throw new McpError(ErrorCode.InvalidParams, `Tool ${request.params.name.slice(0, 100)} not found`);
+    return callTool(tool, request.params.arguments ?? {}, context, extra);
+  });
 }
 
 /** The template variables as `read` receives them: percent-decoded here, once, for every resource. */
