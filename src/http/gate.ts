@@ -31,21 +31,45 @@ function callerOf(ctx: VerifiedContext): Caller {
 export const mcpGate = {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
     const caller = callerOf(ctx as VerifiedContext);
+    const started = Date.now();
     const refused = await limitSignedIn(env, caller.props);
+    const limitMs = Date.now() - started;
     if (refused) {
       return jsonRpcError(null, -32000, refused.message, 429, { "Retry-After": String(refused.retryAfterSeconds) });
     }
     if (isWebSocketUpgrade(request)) return connectWebSocket(request, env, caller);
-    const path = new URL(request.url).pathname;
-    if (path === "/mcp") return serveStreamableHttp(request, env, caller);
-    if (path === "/sse" && isPlainJsonRpcPost(request)) return answerStatelessly(request, env, caller);
-    // Clients that speak Streamable HTTP to /sse: POSTs that accept a stream, and requests naming a session.
-    if (path === "/sse" && (request.method === "POST" || request.headers.has("mcp-session-id"))) {
-      return serveStreamableHttp(request, env, caller);
-    }
-    return serveLegacySse(request, env, caller);
+    return withServerTiming(await route(request, env, caller), limitMs);
   },
 };
+
+function route(request: Request, env: Env, caller: Caller): Promise<Response> {
+  const path = new URL(request.url).pathname;
+  if (path === "/mcp") return serveStreamableHttp(request, env, caller);
+  if (path === "/sse" && isPlainJsonRpcPost(request)) return answerStatelessly(request, env, caller);
+  // Clients that speak Streamable HTTP to /sse: POSTs that accept a stream, and requests naming a session.
+  if (path === "/sse" && (request.method === "POST" || request.headers.has("mcp-session-id"))) {
+    return serveStreamableHttp(request, env, caller);
+  }
+  return serveLegacySse(request, env, caller);
+}
+
+/**
+ * Tells the caller what the rate-limit check cost (Server-Timing, W3C): on
+ * Cloudflare next to nothing, under `wrangler dev` a local Durable Object's
+ * round trip, which `npm run bench` reports apart from the server's own cost.
+ */
+function withServerTiming(response: Response, limitMs: number): Response {
+  const timing = `ratelimit;dur=${limitMs}`;
+  try {
+    response.headers.append("Server-Timing", timing);
+    return response;
+  } catch {
+    // Headers of a response from a Durable Object are immutable: copy them.
+    const copy = new Response(response.body, response);
+    copy.headers.append("Server-Timing", timing);
+    return copy;
+  }
+}
 
 /**
  * `POST /logout` with the bearer token: signs the user out of this server
