@@ -78,7 +78,11 @@ async function showConsent(
 ): Promise<Response> {
   const consent = await oauth.beginConsent(authRequest);
   const scopes = graphScopes(enabledTools(env, await readRuntimeConfig(env)));
-  return htmlResponse(consentPage(details, consent.handle, scopes), 200, consent.headers);
+  // Approving redirects to Microsoft sign-in, declining to the client: the form may lead to both.
+  return htmlResponse(consentPage(details, consent.handle, scopes), 200, consent.headers, [
+    env.MICROSOFT_AUTHORITY_URL,
+    authRequest.redirectUri,
+  ]);
 }
 
 /** Longer than any client id: ours are short, a CIMD client id is an https URL of bounded length. */

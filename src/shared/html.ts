@@ -14,15 +14,34 @@ export function htmlPage(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>${body}</body></html>`;
 }
 
-/** An HTML response that cannot be framed or cached. */
-export function htmlResponse(html: string, status = 200, headers?: Headers): Response {
+/**
+ * The CSP source of a form's possible redirect target: an http(s) URL's
+ * origin, or a native app's private-use scheme ("com.example.app:").
+ */
+export function formTargetSource(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.origin : parsed.protocol;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * An HTML response that cannot be framed or cached. Its forms may post only to
+ * this server and, since browsers apply `form-action` to the redirects that
+ * follow a post too, to the `formTargets` given (the consent page's Microsoft
+ * sign-in and the client's redirect URI); pages without one post nowhere else.
+ */
+export function htmlResponse(html: string, status = 200, headers?: Headers, formTargets: string[] = []): Response {
   const merged = new Headers(headers);
   merged.set("Content-Type", "text/html; charset=utf-8");
   merged.set("Cache-Control", "no-store");
   merged.set("X-Frame-Options", "DENY");
+  const targets = [...new Set(formTargets.map(formTargetSource).filter((source) => source !== undefined))];
   merged.set(
     "Content-Security-Policy",
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' *; frame-ancestors 'none'",
+    `default-src 'none'; style-src 'unsafe-inline'; form-action ${["'self'", ...targets].join(" ")}; frame-ancestors 'none'`,
   );
   return new Response(html, { status, headers: merged });
 }

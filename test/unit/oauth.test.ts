@@ -144,6 +144,20 @@ describe("authorization: consent page, Microsoft sign-in, token exchange", () =>
     expect(response.headers.get("Location")).toContain("/oauth2/v2.0/authorize");
   });
 
+  it("the consent page's forms may lead only here, to Microsoft sign-in and to the client's redirect URI", async () => {
+    const client = await registerClient(worker, ORIGIN);
+    const response = await worker(new Request(authorizationUrl(ORIGIN, client, (await pkcePair()).challenge)));
+    expect(response.status).toBe(200);
+    await response.body?.cancel();
+    const policy = response.headers.get("Content-Security-Policy") ?? "";
+    const formAction = /form-action ([^;]+)/.exec(policy)?.[1]?.split(" ");
+    expect(formAction).toEqual(["'self'", new URL(env.MICROSOFT_AUTHORITY_URL).origin, "http://127.0.0.1:9999"]);
+    expect(policy).not.toContain("*");
+    const landing = await worker(new Request(`${ORIGIN}/`));
+    await landing.body?.cancel();
+    expect(/form-action ([^;]+)/.exec(landing.headers.get("Content-Security-Policy") ?? "")?.[1]).toBe("'self'");
+  });
+
   it("a loopback redirect URI matches whatever its port (RFC 8252 §7.3), and nothing else of it may differ", async () => {
     const client = await registerClient(worker, ORIGIN);
     const registered = new URL(client.redirect_uris[0]!);
