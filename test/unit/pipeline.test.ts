@@ -89,7 +89,7 @@ describe("pipeline/errors", () => {
 
   it("answers a failed resource read with MCP's not-found code and the same text as a tool result", () => {
     const failure = resourceReadError(new GraphError(404, "ErrorItemNotFound", "gone"), ["Mail.Read"]);
-    expect(failure.code).toBe(-32002);
+    expect(failure.code).toBe(-32602);
     expect(failure.message).toBe("Error [not_found]: Not found in Microsoft 365: gone");
     expect(failure.errorCode).toBe("not_found");
     expect(resourceReadError(new ToolError("invalid_input", "id: bad."), []).code).toBe(-32602);

@@ -51,8 +51,8 @@ describe("resources go through the tool pipeline", () => {
     const client = await connectClient((await signIn()).access_token);
     await expect(client.readResource({ uri: "microsoft://messages/AAMkAGI2DoesNotExistAAA%3D" })).rejects.toMatchObject(
       {
-        code: -32002,
-        message: expect.stringMatching(/^MCP error -32002: Error \[not_found\]: Not found in Microsoft 365: /),
+        code: -32602,
+        message: expect.stringMatching(/^MCP error -32602: Error \[not_found\]: Not found in Microsoft 365: /),
       },
     );
     await expect(client.readResource({ uri: "microsoft://files/not%2Fan%2Fid" })).rejects.toMatchObject({

@@ -36,8 +36,12 @@ export function toolErrorResult(error: unknown, spec: { scopes: readonly string[
   return { isError: true, content: [{ type: "text", text: errorText(toolError) }], _meta: errorMeta(toolError) };
 }
 
-/** MCP's JSON-RPC code for a resource that does not exist. */
-const RESOURCE_NOT_FOUND = -32002;
+/**
+ * MCP's JSON-RPC code for a resource that does not exist: Invalid Params, as
+ * SEP-2164 (Final) standardizes it and as the SDK answers an unknown URI, so
+ * both kinds of not-found read alike. The message's `[not_found]` tells them apart.
+ */
+const RESOURCE_NOT_FOUND = -32602;
 
 /** A failed resource read: a JSON-RPC error whose message is exactly the `Error [code]: message` text. */
 export class ResourceReadError extends McpError {
