@@ -7,19 +7,7 @@
  * still signs people in and serves them.
  */
 import { describe, expect, it } from "vitest";
-import { ORIGIN, connectClient, signIn, worker } from "./helpers.ts";
-
-/** Deterministic pseudo-random numbers (mulberry32), so a failure reproduces. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { ORIGIN, connectClient, random, signIn, worker } from "./helpers.ts";
 
 const REQUESTS = 3000;
 const PATHS = [

@@ -6,19 +6,7 @@
 import { env } from "cloudflare:test";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ORIGIN, clearLog, connectClient, emulator, requestLog, signIn, worker } from "./helpers.ts";
-
-/** Deterministic pseudo-random numbers (mulberry32), so a failure reproduces. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { ORIGIN, clearLog, connectClient, emulator, random, requestLog, signIn, worker } from "./helpers.ts";
 
 const JUNK_VALUES: unknown[] = [null, true, 0, -1, 1.5, "", "x", [], {}, [1, 2], { a: 1 }, "🙂", "\u0000", 1e308];
 

@@ -100,3 +100,15 @@ export async function requestLog(): Promise<LoggedRequest[]> {
 export async function clearLog(): Promise<void> {
   await emulator(testEnv, "requests", undefined, "DELETE");
 }
+
+/** Deterministic pseudo-random numbers (mulberry32), so a failure reproduces. */
+export function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
