@@ -6,32 +6,25 @@ import { GraphError, ToolError } from "../../src/graph/errors.ts";
 import { compactSchema, toolDefinitions } from "../../src/tools/listing.ts";
 import { invalidate, readThroughCache } from "../../src/tools/pipeline/cache.ts";
 import { resourceReadError, toolErrorResult } from "../../src/tools/pipeline/errors.ts";
-import { runOnce, type OnceOutcome } from "../../src/tools/pipeline/idempotency.ts";
 import { applyRuntimeConfig, checkResourceAllowed } from "../../src/tools/pipeline/runtime-config.ts";
 import { logCall, RESOURCE_READ, shortHash } from "../../src/tools/pipeline/telemetry.ts";
 import { argumentsHash, canonicalJson } from "../../src/tools/shared/hash.ts";
 import { sha256Hex } from "../../src/shared/text.ts";
-import {
-  defineTool,
-  type CacheKind,
-  type CallServices,
-  type OnceRecord,
-  type ToolContext,
-} from "../../src/tools/spec.ts";
+import { defineTool, type CacheKind, type CallServices, type ToolContext } from "../../src/tools/spec.ts";
 
 const RUNTIME: RuntimeConfig = { disabledTools: [], readOnly: false, flags: { search: true, largeListings: true } };
 
 /** Services that record what the steps ask of them. */
-function fakeServices(options: { once?: OnceRecord; runtime?: RuntimeConfig; generation?: string } = {}) {
-  const calls = { finished: [] as unknown[], bumped: [] as CacheKind[][], hashes: [] as string[] };
+// Idempotency keys are tested against the real UserAccount object (once.test.ts), never here.
+function fakeServices(options: { runtime?: RuntimeConfig; generation?: string } = {}) {
+  const calls = { bumped: [] as CacheKind[][] };
   const services: CallServices = {
     userHash: "0123456789abcdef",
-    async beginOnce(_scope, _key, argsHash) {
-      calls.hashes.push(argsHash);
-      return options.once ?? { state: "new" };
+    async beginOnce() {
+      throw new Error("no idempotency in these tests");
     },
-    async finishOnce(_scope, _key, outcome) {
-      calls.finished.push(outcome);
+    async finishOnce() {
+      throw new Error("no idempotency in these tests");
     },
     async cacheGenerations(kinds) {
       return Object.fromEntries(kinds.map((kind) => [kind, options.generation ?? "g1"]));
@@ -124,58 +117,6 @@ describe("pipeline/runtime-config", () => {
     const allOff = fakeServices({ runtime: { ...RUNTIME, disabledTools: ["getEmails", "searchEmails"] } }).services;
     await expect(checkResourceAllowed("message", [tool, other], allOff)).rejects.toThrow(/message is turned off/);
     await expect(checkResourceAllowed("profile", undefined, allOff)).resolves.toBeUndefined();
-  });
-});
-
-describe("pipeline/idempotency", () => {
-  const ok = { content: [{ type: "text" as const, text: "Sent." }] };
-
-  async function once(options: Parameters<typeof fakeServices>[0], act: () => Promise<typeof ok>) {
-    const { services, calls } = fakeServices(options);
-    const outcomes: OnceOutcome[] = [];
-    const after = vi.fn(async () => {});
-    const run = runOnce(
-      { scope: "sendEmail", key: "key-12345", args: { to: ["a@b.c"] }, services, report: (o) => outcomes.push(o) },
-      act,
-      after,
-    );
-    return { run, calls, outcomes, after };
-  }
-
-  it("runs the first call, stores its result, then runs the after step", async () => {
-    const { run, calls, outcomes, after } = await once({}, async () => ok);
-    expect(await run).toEqual(ok);
-    expect(calls.finished).toEqual([{ state: "done", result: ok }]);
-    expect(calls.hashes).toEqual([await argumentsHash({ to: ["a@b.c"] })]);
-    expect(outcomes).toEqual(["first"]);
-    expect(after).toHaveBeenCalledOnce();
-  });
-
-  it("replays a finished key without acting and refuses running, uncertain and reused keys", async () => {
-    const act = vi.fn(async () => ok);
-    const replay = await once({ once: { state: "done", result: ok } }, act);
-    expect(await replay.run).toEqual({ ...ok, _meta: { idempotentReplay: true } });
-    expect(replay.outcomes).toEqual(["replayed"]);
-    await expect((await once({ once: { state: "pending" } }, act)).run).rejects.toThrow(/still running/);
-    await expect((await once({ once: { state: "unknown" } }, act)).run).rejects.toThrow(/may have acted/);
-    const reused = await once({ once: { state: "mismatch" } }, act);
-    await expect(reused.run).rejects.toMatchObject({ code: "invalid_input" });
-    expect(reused.outcomes).toEqual(["refused"]);
-    expect(act).not.toHaveBeenCalled();
-  });
-
-  it("marks a key unknown after a failure that may have acted, and forgets it after one that did not", async () => {
-    const unavailable = await once({}, async () => {
-      throw new ToolError("upstream_unavailable", "timeout");
-    });
-    await expect(unavailable.run).rejects.toThrow("timeout");
-    expect(unavailable.calls.finished).toEqual([{ state: "unknown" }]);
-    const refused = await once({}, async () => {
-      throw new GraphError(400, "BadRequest", "no");
-    });
-    await expect(refused.run).rejects.toThrow("no");
-    expect(refused.calls.finished).toEqual([{ state: "forget" }]);
-    expect(refused.after).not.toHaveBeenCalled();
   });
 });
 
