@@ -2,6 +2,8 @@
  * Fault injection: answer matching requests with an error status (throttling,
  * outages) and/or delay them, a set number of times. A fault matches on
  * "METHOD /path" (no query string), by substring or as a regular expression.
+ * A `batchItems` fault matches the requests inside a JSON batch instead, and
+ * answers just those items, as Graph throttles or fails items one by one.
  */
 import { randomUUID } from "node:crypto";
 import { entraError, entraErrorPage } from "./entra/errors.ts";
@@ -17,6 +19,8 @@ export interface FaultSpec {
   count?: number;
   /** A JSON body to answer with instead of the service's usual error body. */
   body?: unknown;
+  /** Applies to the requests inside a `$batch` (each answered alone), not to whole requests. */
+  batchItems?: boolean;
 }
 
 export interface Fault {
@@ -29,6 +33,7 @@ export interface Fault {
   /** Matching requests it still applies to. */
   remaining: number;
   body?: unknown;
+  batchItems?: boolean;
 }
 
 const MAX_LATENCY_MS = 120_000;
@@ -40,9 +45,9 @@ function isWholeNumber(value: unknown, min: number, max: number): value is numbe
 /** A fault from the control API's JSON, or a message saying what is wrong with it. */
 export function createFault(spec: unknown): Fault | string {
   if (typeof spec !== "object" || spec === null) {
-    return "expected a JSON object { match, status?, retryAfterSeconds?, latencyMs?, count?, body? }";
+    return "expected a JSON object { match, status?, retryAfterSeconds?, latencyMs?, count?, body?, batchItems? }";
   }
-  const { match, status, retryAfterSeconds, latencyMs, count, body } = spec as FaultSpec;
+  const { match, status, retryAfterSeconds, latencyMs, count, body, batchItems } = spec as FaultSpec;
   if (typeof match !== "string" || match === "") {
     return 'match must be a non-empty string such as "GET /v1.0/me/messages"';
   }
@@ -55,20 +60,41 @@ export function createFault(spec: unknown): Fault | string {
     return `latencyMs must be from 0 to ${MAX_LATENCY_MS}`;
   }
   if (count !== undefined && !isWholeNumber(count, 1, 1_000_000)) return "count must be a positive whole number";
+  if (batchItems !== undefined && typeof batchItems !== "boolean") return "batchItems must be true or false";
+  if (batchItems && (status === undefined || latencyMs !== undefined)) {
+    return "a batchItems fault answers items with a status, and delays none";
+  }
   let pattern: RegExp | undefined;
   try {
     pattern = new RegExp(match);
   } catch {
     pattern = undefined;
   }
-  return { id: randomUUID(), match, pattern, status, retryAfterSeconds, latencyMs, remaining: count ?? 1, body };
+  return {
+    id: randomUUID(),
+    match,
+    pattern,
+    status,
+    retryAfterSeconds,
+    latencyMs,
+    remaining: count ?? 1,
+    body,
+    ...(batchItems ? { batchItems } : {}),
+  };
 }
 
-/** The first fault that matches `request` and has uses left, with one use taken. */
-export function takeFault(faults: Fault[], request: EmulatorRequest): Fault | undefined {
+/**
+ * The first fault that matches `request` and has uses left, with one use
+ * taken: among the faults for whole requests, or with `batchItem` for the
+ * requests inside a batch.
+ */
+export function takeFault(faults: Fault[], request: EmulatorRequest, batchItem = false): Fault | undefined {
   const line = `${request.method} ${request.url.pathname}`;
   const fault = faults.find(
-    (candidate) => candidate.remaining > 0 && (line.includes(candidate.match) || candidate.pattern?.test(line)),
+    (candidate) =>
+      candidate.remaining > 0 &&
+      (candidate.batchItems ?? false) === batchItem &&
+      (line.includes(candidate.match) || candidate.pattern?.test(line)),
   );
   if (fault) fault.remaining--;
   return fault;

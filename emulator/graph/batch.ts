@@ -1,9 +1,11 @@
 /**
  * JSON batching (`POST /v1.0/$batch`): up to 20 requests in one, each
  * answered as if sent alone with the batch's token, in Graph's response
- * shape `{ responses: [{ id, status, headers, body }] }`.
+ * shape `{ responses: [{ id, status, headers, body }] }`. Faults marked
+ * `batchItems` answer single items (a throttled item carries Retry-After).
  */
 import { randomUUID } from "node:crypto";
+import { faultResponse, takeFault } from "../faults.ts";
 import type { EmulatorRequest, EmulatorResponse } from "../http.ts";
 import type { EmulatorState } from "../state.ts";
 import { graphError, graphJson } from "./responses.ts";
@@ -78,7 +80,11 @@ export function answerBatch(
       oversized: false,
       requestId: randomUUID(),
     };
-    const outcome = router.handle(inner, state, origin);
+    const fault = takeFault(state.faults, inner, true);
+    const outcome =
+      fault?.status !== undefined
+        ? { response: faultResponse({ ...fault, status: fault.status }, inner), userId: undefined }
+        : router.handle(inner, state, origin);
     userId ??= outcome.userId;
     const text = outcome.response.body?.toString() ?? "";
     let parsedBody: unknown;
@@ -90,7 +96,13 @@ export function answerBatch(
     return {
       id: item.id,
       status: outcome.response.status,
-      headers: { "Content-Type": outcome.response.headers?.["Content-Type"] ?? "application/json" },
+      headers: {
+        "Content-Type": outcome.response.headers?.["Content-Type"] ?? "application/json",
+        // A throttled item says when to retry it, in its own headers.
+        ...(outcome.response.headers?.["Retry-After"]
+          ? { "Retry-After": outcome.response.headers["Retry-After"] }
+          : {}),
+      },
       ...(parsedBody !== undefined ? { body: parsedBody } : {}),
     };
   });

@@ -30,6 +30,7 @@ import {
   property,
   readEventInput,
   rejectUnknown,
+  unreadable,
   type EventInput,
   type Preferences,
   type WhenInput,
@@ -417,7 +418,12 @@ function createEvent(context: GraphContext, calendar: StoredCalendar) {
     throw new GraphFailure(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
   }
   const prefs = preferences(context);
-  const input = readEventInput(objectBody(context));
+  const body = objectBody(context);
+  const input = readEventInput(body);
+  const transactionId = property(body, "transactionId");
+  if (transactionId !== undefined && transactionId !== null && typeof transactionId !== "string") {
+    throw unreadable("'transactionId' must be a string.");
+  }
   if (!input.start || !input.end) {
     throw invalidRequest("Your request can't be completed. An event needs both a start and an end.");
   }
@@ -433,6 +439,23 @@ function createEvent(context: GraphContext, calendar: StoredCalendar) {
         },
       }
     : undefined;
+  // transactionId: "a custom identifier specified by a client app for the server to avoid redundant POST
+  // operations in case of client retries" (event resource type). The docs do not say what a repeat answers;
+  // the emulator answers with the event created first, as a fresh creation would.
+  const repeated = transactionId
+    ? dataOf(context).events.find((event) => event.transactionId === transactionId)
+    : undefined;
+  if (repeated) {
+    return graphJson(
+      context.request,
+      201,
+      {
+        "@odata.context": metadata(context, "events/$entity"),
+        ...presentEvent(context, { event: repeated }, prefs.zone ?? start.zone, prefs),
+      },
+      preferenceApplied(prefs),
+    );
+  }
   const id = newEventId();
   const attendees = input.attendees ?? [];
   const times = storedTimes(start, end, isAllDay);
@@ -459,6 +482,7 @@ function createEvent(context: GraphContext, calendar: StoredCalendar) {
     categories: input.categories,
   });
   if (input.isReminderOn !== undefined) event.isReminderOn = input.isReminderOn;
+  if (transactionId) event.transactionId = transactionId;
   for (const flag of ["responseRequested", "allowNewTimeProposals", "hideAttendees"] as const) {
     if (input[flag] !== undefined) event[flag] = input[flag];
   }

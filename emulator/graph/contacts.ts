@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import { stableId } from "../data/random.ts";
 import { isoSeconds } from "../data/time.ts";
 import type { StoredContact } from "../model.ts";
+import { extendedPropertyFilter, readExtendedProperties } from "./extended-properties.ts";
 import { queryCollection, type CollectionSpec } from "./odata/collection.ts";
 import { applySelect, parseSelect, type EntitySchema } from "./odata/select.ts";
 import { graphEmpty, graphJson, GraphFailure } from "./responses.ts";
@@ -156,11 +157,8 @@ function selection(select: readonly string[] | undefined): string {
 }
 
 function present(contact: StoredContact, select: readonly string[] | undefined): Record<string, unknown> {
-  return applySelect(
-    { "@odata.etag": `W/"${contact.changeKey}"`, ...structuredClone(contact) },
-    CONTACT_SCHEMA,
-    select,
-  );
+  const { singleValueExtendedProperties: _extended, ...shown } = contact;
+  return applySelect({ "@odata.etag": `W/"${contact.changeKey}"`, ...structuredClone(shown) }, CONTACT_SCHEMA, select);
 }
 
 function badBody(message: string): GraphFailure {
@@ -254,7 +252,10 @@ function newChangeKey(): string {
 }
 
 function createContact(context: GraphContext) {
-  const fields = writableFields(readBody(context));
+  // Extended properties may be set when the contact is created (and are then returned only when asked for).
+  const { singleValueExtendedProperties, ...body } = readBody(context);
+  const extended = readExtendedProperties(singleValueExtendedProperties);
+  const fields = writableFields(body);
   const now = isoSeconds(Date.now());
   const contact: StoredContact = {
     id: `AAMkAGI2${randomBytes(90).toString("base64url")}AAA=`,
@@ -293,6 +294,7 @@ function createContact(context: GraphContext) {
     businessAddress: {},
     otherAddress: {},
     ...fields,
+    ...(extended.length ? { singleValueExtendedProperties: extended } : {}),
   };
   deriveNames(contact);
   contactsOf(context).push(contact);
@@ -327,7 +329,10 @@ export const contactRoutes: readonly GraphRoute[] = [
     scopes: READ,
     handle(context) {
       const select = parseSelect(context.query, CONTACT_SCHEMA);
-      const page = queryCollection(context.request, contactsOf(context), CONTACT_COLLECTION);
+      const marked = extendedPropertyFilter(context.request);
+      const contacts = marked ? contactsOf(context).filter((contact) => marked.test(contact)) : contactsOf(context);
+      const page = queryCollection(marked?.rest ?? context.request, contacts, CONTACT_COLLECTION);
+      if (marked) page.nextLink = marked.nextLink(page.nextLink);
       return graphJson(context.request, 200, {
         "@odata.context": metadata(context, `contacts${selection(select)}`),
         ...(page.count !== undefined ? { "@odata.count": page.count } : {}),

@@ -167,6 +167,7 @@ function respond(kind: Response) {
       replyTo: message?.replyTo ?? [],
       importance: message?.importance ?? "normal",
       attachments: [...originalAttachments, ...(message?.attachments ?? [])],
+      singleValueExtendedProperties: message?.singleValueExtendedProperties ?? [],
     };
     deliver(context, outgoing, original.conversationId);
     return graphEmpty(context.request, 202);
@@ -210,6 +211,11 @@ function sendDraft(context: GraphContext): EmulatorResponse {
     replyTo: draft.replyTo ?? [],
     importance: draft.importance ?? "normal",
     attachments: draft.attachments.map(({ id: _id, ...attachment }) => attachment),
+    // The draft's own properties go with it to Sent Items.
+    singleValueExtendedProperties: (draft.singleValueExtendedProperties ?? []).map(({ id, value }) => ({
+      id: id ?? "",
+      value: value ?? "",
+    })),
   };
   deliver(context, outgoing, draft.conversationId);
   mailboxOf(context).messages.delete(draft.id);

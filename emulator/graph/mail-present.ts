@@ -82,7 +82,8 @@ export function presentMessage(
   select: readonly string[] | undefined,
   expand: AttachmentExpansion | undefined,
 ): Record<string, unknown> {
-  const { attachments, ...stored } = message;
+  // Extended properties are returned only through $expand, which the emulator does not offer.
+  const { attachments, singleValueExtendedProperties: _extended, ...stored } = message;
   const body = convertBody(stored.body, preferredBodyType(context));
   const resource: Record<string, unknown> = { "@odata.etag": `W/"${message.changeKey}"`, ...stored, body };
   if (select?.includes("uniqueBody")) resource.uniqueBody = body;

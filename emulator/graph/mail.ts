@@ -5,6 +5,7 @@
  * Search provider for `message`.
  */
 import type { StoredFolder } from "../model.ts";
+import { extendedPropertyFilter } from "./extended-properties.ts";
 import { mailActionRoutes } from "./mail-actions.ts";
 import {
   expandsAttachments,
@@ -52,10 +53,13 @@ function listFolders(context: GraphContext, folders: StoredFolder[], contextPath
 
 function listMessages(context: GraphContext, folder?: StoredFolder) {
   const all = [...mailboxOf(context).messages.values()];
-  const messages = folder ? all.filter((message) => message.parentFolderId === folder.id) : all;
+  const inFolder = folder ? all.filter((message) => message.parentFolderId === folder.id) : all;
+  const marked = extendedPropertyFilter(context.request);
+  const messages = marked ? inFolder.filter((message) => marked.test(message)) : inFolder;
   const select = parseSelect(context.query, MESSAGE_SCHEMA);
   const expand = expandsAttachments(context);
-  const page = queryCollection(context.request, messages, MESSAGE_COLLECTION);
+  const page = queryCollection(marked?.rest ?? context.request, messages, MESSAGE_COLLECTION);
+  if (marked) page.nextLink = marked.nextLink(page.nextLink);
   const path = folder ? `mailFolders('${folder.id}')/messages` : "messages";
   return graphJson(
     context.request,

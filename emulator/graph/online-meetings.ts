@@ -74,89 +74,104 @@ function present(context: GraphContext, meeting: StoredOnlineMeeting): Record<st
   };
 }
 
-export const onlineMeetingRoutes: readonly GraphRoute[] = [
-  {
-    method: "POST",
-    path: "/me/onlineMeetings",
-    scopes: MEETINGS,
-    handle(context) {
-      const parsed = jsonBody(context.request);
-      if (!parsed.ok || (parsed.value !== undefined && !isObject(parsed.value))) {
-        throw invalid("Invalid request body was sent.");
-      }
-      if (parsed.value === undefined) throw invalid("Empty Payload. JSON content expected.");
-      const body = parsed.value as Record<string, unknown>;
-      const now = Date.now();
-      const start = readTime(body.startDateTime, "startDateTime", now);
-      const end = readTime(body.endDateTime, "endDateTime", start + HOUR);
-      if (end <= start) throw invalid("The endDateTime of the meeting must be after its startDateTime.");
-      if (body.subject !== undefined && body.subject !== null && typeof body.subject !== "string") {
-        throw invalid("Invalid request body was sent.");
-      }
-      const attendees = readAttendees(body.participants);
-      const data = teamsDataOf(context);
-      const key = createHash("sha256").update(`${context.user.id}|${now}|${data.onlineMeetings.length}`).digest();
-      const thread = `19:meeting_${key.subarray(0, 27).toString("base64url")}@thread.v2`;
-      const organizerContext = encodeURIComponent(JSON.stringify({ Tid: TENANT_ID, Oid: context.user.id }));
-      const joinWebUrl = `https://teams.microsoft.com/l/meetup-join/${encodeURIComponent(thread)}/0?context=${organizerContext}`;
-      const meeting: StoredOnlineMeeting = {
-        id: Buffer.from(`1*${context.user.id}*0**${thread}`).toString("base64url"),
-        organizerId: context.user.id,
-        creationDateTime: new Date(now).toISOString(),
-        startDateTime: new Date(start).toISOString(),
-        endDateTime: new Date(end).toISOString(),
-        subject: typeof body.subject === "string" ? body.subject : null,
-        joinWebUrl,
-        joinUrl: joinWebUrl,
-        videoTeleconferenceId: String(key.readUInt32BE(28) % 10_000_000_000).padStart(10, "0"),
-        isEntryExitAnnounced: true,
-        allowedPresenters: "everyone",
-        allowMeetingChat: "enabled",
-        allowTeamworkReactions: true,
-        recordAutomatically: false,
-        lobbyBypassSettings: { scope: "organization", isDialInBypassEnabled: false },
-        joinMeetingIdSettings: {
-          isPasscodeRequired: true,
-          joinMeetingId: String(key.readUInt32BE(0) % 1_000_000_000_000).padStart(12, "3"),
-          passcode: key.subarray(4, 10).toString("base64url").slice(0, 6),
-        },
-        chatInfo: { threadId: thread, messageId: "0", replyChainMessageId: null },
-        participants: {
-          organizer: {
-            upn: context.user.userPrincipalName,
-            role: "presenter",
-            identity: {
-              user: {
-                id: context.user.id,
-                displayName: null,
-                tenantId: TENANT_ID,
-                identityProvider: "AAD",
-              } as NonNullable<MeetingParticipantInfo["identity"]>["user"],
-            },
-          },
-          attendees,
-        },
-      } as StoredOnlineMeeting;
-      data.onlineMeetings.push(meeting);
-      const memberIds = [
-        context.user.id,
-        ...attendees
-          .map((attendee) => attendee.identity?.user?.id)
-          .filter((id): id is string => typeof id === "string" && findUser(id) !== undefined),
-      ];
-      data.chats.push({
-        id: thread,
-        chatType: "meeting",
-        topic: meeting.subject ?? null,
-        createdDateTime: meeting.creationDateTime!,
-        lastUpdatedDateTime: meeting.creationDateTime!,
-        memberIds: [...new Set(memberIds)],
-        joinWebUrl,
-        messages: [],
-      });
-      return graphJson(context.request, 201, present(context, meeting));
+/**
+ * POST /me/onlineMeetings/createOrGet (onlinemeeting-createorget): "If the external ID already exists,
+ * this API will return the onlineMeeting object with that external ID" (200), else creates one (201).
+ * externalId is required; the meeting is the organizer's.
+ */
+function createOrGet(context: GraphContext) {
+  const parsed = jsonBody(context.request);
+  const externalId = parsed.ok && isObject(parsed.value) ? parsed.value.externalId : undefined;
+  if (typeof externalId !== "string" || externalId === "") throw invalid("The externalId parameter is required.");
+  const existing = teamsDataOf(context).onlineMeetings.find(
+    (meeting) => meeting.organizerId === context.user.id && meeting.externalId === externalId,
+  );
+  if (existing) return graphJson(context.request, 200, present(context, existing));
+  return createMeeting(context, externalId);
+}
+
+function createMeeting(context: GraphContext, externalId?: string) {
+  const parsed = jsonBody(context.request);
+  if (!parsed.ok || (parsed.value !== undefined && !isObject(parsed.value))) {
+    throw invalid("Invalid request body was sent.");
+  }
+  if (parsed.value === undefined) throw invalid("Empty Payload. JSON content expected.");
+  const { externalId: _externalId, ...body } = parsed.value as Record<string, unknown>;
+  const now = Date.now();
+  const start = readTime(body.startDateTime, "startDateTime", now);
+  const end = readTime(body.endDateTime, "endDateTime", start + HOUR);
+  if (end <= start) throw invalid("The endDateTime of the meeting must be after its startDateTime.");
+  if (body.subject !== undefined && body.subject !== null && typeof body.subject !== "string") {
+    throw invalid("Invalid request body was sent.");
+  }
+  const attendees = readAttendees(body.participants);
+  const data = teamsDataOf(context);
+  const key = createHash("sha256").update(`${context.user.id}|${now}|${data.onlineMeetings.length}`).digest();
+  const thread = `19:meeting_${key.subarray(0, 27).toString("base64url")}@thread.v2`;
+  const organizerContext = encodeURIComponent(JSON.stringify({ Tid: TENANT_ID, Oid: context.user.id }));
+  const joinWebUrl = `https://teams.microsoft.com/l/meetup-join/${encodeURIComponent(thread)}/0?context=${organizerContext}`;
+  const meeting: StoredOnlineMeeting = {
+    id: Buffer.from(`1*${context.user.id}*0**${thread}`).toString("base64url"),
+    organizerId: context.user.id,
+    creationDateTime: new Date(now).toISOString(),
+    startDateTime: new Date(start).toISOString(),
+    endDateTime: new Date(end).toISOString(),
+    subject: typeof body.subject === "string" ? body.subject : null,
+    ...(externalId ? { externalId } : {}),
+    joinWebUrl,
+    joinUrl: joinWebUrl,
+    videoTeleconferenceId: String(key.readUInt32BE(28) % 10_000_000_000).padStart(10, "0"),
+    isEntryExitAnnounced: true,
+    allowedPresenters: "everyone",
+    allowMeetingChat: "enabled",
+    allowTeamworkReactions: true,
+    recordAutomatically: false,
+    lobbyBypassSettings: { scope: "organization", isDialInBypassEnabled: false },
+    joinMeetingIdSettings: {
+      isPasscodeRequired: true,
+      joinMeetingId: String(key.readUInt32BE(0) % 1_000_000_000_000).padStart(12, "3"),
+      passcode: key.subarray(4, 10).toString("base64url").slice(0, 6),
     },
-  },
+    chatInfo: { threadId: thread, messageId: "0", replyChainMessageId: null },
+    participants: {
+      organizer: {
+        upn: context.user.userPrincipalName,
+        role: "presenter",
+        identity: {
+          user: {
+            id: context.user.id,
+            displayName: null,
+            tenantId: TENANT_ID,
+            identityProvider: "AAD",
+          } as NonNullable<MeetingParticipantInfo["identity"]>["user"],
+        },
+      },
+      attendees,
+    },
+  } as StoredOnlineMeeting;
+  data.onlineMeetings.push(meeting);
+  const memberIds = [
+    context.user.id,
+    ...attendees
+      .map((attendee) => attendee.identity?.user?.id)
+      .filter((id): id is string => typeof id === "string" && findUser(id) !== undefined),
+  ];
+  data.chats.push({
+    id: thread,
+    chatType: "meeting",
+    topic: meeting.subject ?? null,
+    createdDateTime: meeting.creationDateTime!,
+    lastUpdatedDateTime: meeting.creationDateTime!,
+    memberIds: [...new Set(memberIds)],
+    joinWebUrl,
+    messages: [],
+  });
+  return graphJson(context.request, 201, present(context, meeting));
+}
+
+export const onlineMeetingRoutes: readonly GraphRoute[] = [
+  { method: "POST", path: "/me/onlineMeetings", scopes: MEETINGS, handle: (context) => createMeeting(context) },
+  { method: "POST", path: "/me/onlineMeetings/createOrGet", scopes: MEETINGS, handle: createOrGet },
   {
     method: "GET",
     path: "/me/onlineMeetings/{meetingId}",

@@ -11,6 +11,7 @@ import { bodyPreview, htmlToText } from "../html-text.ts";
 import { jsonBody, type EmulatorResponse } from "../http.ts";
 import type { StoredAttachment, StoredMessage } from "../model.ts";
 import { findUser } from "../tenant.ts";
+import { readExtendedProperties, type ExtendedProperty } from "./extended-properties.ts";
 import { MESSAGE_SCHEMA } from "./mail-schema.ts";
 import { findFolder } from "./mailbox.ts";
 import { graphEmpty, GraphFailure } from "./responses.ts";
@@ -31,6 +32,8 @@ export interface OutgoingMessage {
   replyTo: Recipient[];
   importance: (typeof IMPORTANCE)[number];
   attachments: Omit<StoredAttachment, "id">[];
+  /** Kept on the sender's copy only (a property of the item in their mailbox). */
+  singleValueExtendedProperties: ExtendedProperty[];
 }
 
 export function unreadable(message: string): GraphFailure {
@@ -125,7 +128,11 @@ export function readMessage(value: unknown): OutgoingMessage {
   if (!isObject(value)) {
     throw new GraphFailure(400, "ErrorInvalidRequest", "The request must carry a 'message' object.");
   }
-  rejectUnknownProperties(value, [...MESSAGE_SCHEMA.properties, "attachments"], MESSAGE_SCHEMA.type);
+  rejectUnknownProperties(
+    value,
+    [...MESSAGE_SCHEMA.properties, "attachments", "singleValueExtendedProperties"],
+    MESSAGE_SCHEMA.type,
+  );
   const { subject, importance } = value;
   if (subject !== undefined && subject !== null && typeof subject !== "string") {
     throw unreadable("'subject' must be a string.");
@@ -157,6 +164,7 @@ export function readMessage(value: unknown): OutgoingMessage {
     replyTo: readRecipients(value.replyTo, "replyTo"),
     importance: knownImportance,
     attachments: readAttachments(value.attachments),
+    singleValueExtendedProperties: readExtendedProperties(value.singleValueExtendedProperties),
   };
 }
 
@@ -168,7 +176,7 @@ export interface Placement {
   conversationId: string;
   isRead: boolean;
   isDraft: boolean;
-  /** Bcc recipients are kept only in the sender's copy. */
+  /** Bcc recipients and extended properties are kept only in the sender's copy. */
   keepBcc: boolean;
 }
 
@@ -205,6 +213,9 @@ export function newStoredMessage(context: GraphContext, outgoing: OutgoingMessag
     toRecipients: outgoing.toRecipients,
     ccRecipients: outgoing.ccRecipients,
     bccRecipients: place.keepBcc ? outgoing.bccRecipients : [],
+    ...(place.keepBcc && outgoing.singleValueExtendedProperties.length
+      ? { singleValueExtendedProperties: outgoing.singleValueExtendedProperties }
+      : {}),
     replyTo: outgoing.replyTo,
     flag: { flagStatus: "notFlagged" },
     attachments: outgoing.attachments.map((attachment, index) => ({

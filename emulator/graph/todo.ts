@@ -4,7 +4,13 @@
  * `Prefer: outlook.timezone`, as Graph does; $filter and $orderby see the
  * presented values.
  */
-import type { DateTimeTimeZone, Importance, ItemBody, TaskStatus } from "@microsoft/microsoft-graph-types";
+import type {
+  DateTimeTimeZone,
+  Importance,
+  ItemBody,
+  LinkedResource,
+  TaskStatus,
+} from "@microsoft/microsoft-graph-types";
 import { randomUUID } from "node:crypto";
 import type { StoredChecklistItem, StoredTask, StoredTaskList, TodoStore } from "../data/todo.ts";
 import { HOUR, isoSeconds, utcDateTime } from "../data/time.ts";
@@ -218,7 +224,7 @@ function presentChecklistItem(item: StoredChecklistItem): Record<string, unknown
 
 /** A task as this request sees it: dates in the preferred zone, no store-only fields. */
 function taskView(task: StoredTask, zone: { name: string; offset: number }): Record<string, unknown> {
-  const { changeKey, checklistItems: _checklistItems, ...stored } = task;
+  const { changeKey, checklistItems: _checklistItems, linkedResources: _linkedResources, ...stored } = task;
   const resource: Record<string, unknown> = { "@odata.etag": `W/"${changeKey}"`, ...stored };
   for (const property of DATE_PROPERTIES) {
     const value = task[property];
@@ -432,6 +438,32 @@ function readItemBody(value: unknown): ItemBody {
   return { content: value.content === undefined ? "" : readString(value.content, "content"), contentType };
 }
 
+/** The linkedResources of a new task: each names its application and title (linkedresource resource type). */
+function readLinkedResources(value: unknown): LinkedResource[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value))
+    throw badRequest("'linkedResources' must be a collection of microsoft.graph.linkedResource.");
+  return value.map((entry: unknown) => {
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
+      throw badRequest("Each linkedResource must be an object.");
+    }
+    const { webUrl, applicationName, displayName, externalId, ...others } = entry as Record<string, unknown>;
+    const unknown = Object.keys(others).find((name) => !name.includes("@odata."));
+    if (unknown) throw badRequest(`The property '${unknown}' does not exist on type 'microsoft.graph.linkedResource'.`);
+    for (const [name, field] of Object.entries({ webUrl, applicationName, displayName, externalId })) {
+      if (field !== undefined && field !== null && typeof field !== "string")
+        throw badRequest(`'${name}' must be a string.`);
+    }
+    return {
+      id: randomUUID(),
+      webUrl: (webUrl as string | undefined) ?? null,
+      applicationName: (applicationName as string | undefined) ?? null,
+      displayName: (displayName as string | undefined) ?? null,
+      externalId: (externalId as string | undefined) ?? null,
+    };
+  });
+}
+
 const TASK_INPUT = [
   "title",
   "body",
@@ -524,7 +556,13 @@ function listTasks(context: GraphContext) {
   );
 }
 
-function answerTask(context: GraphContext, list: StoredTaskList, task: StoredTask, status: 200 | 201) {
+function answerTask(
+  context: GraphContext,
+  list: StoredTaskList,
+  task: StoredTask,
+  status: 200 | 201,
+  extra: Record<string, unknown> = {},
+) {
   const select = parseSelect(context.query, TASK_SCHEMA);
   const view = taskView(task, preferredZone(context.request));
   return graphJson(
@@ -533,6 +571,7 @@ function answerTask(context: GraphContext, list: StoredTaskList, task: StoredTas
     {
       "@odata.context": metadata(context, `lists('${list.id}')/tasks${selection(select)}/$entity`),
       ...presentTask(context, task, view, select),
+      ...extra,
     },
     preferenceApplied(context.request),
   );
@@ -631,7 +670,9 @@ export const todoRoutes: readonly GraphRoute[] = [
     scopes: WRITE,
     handle(context) {
       const list = findList(context);
-      const body = readBody(context, TASK_SCHEMA.type);
+      // Linked resources may be created with the task (todotasklist-post-tasks); they come back in the answer.
+      const { linkedResources, ...body } = readBody(context, TASK_SCHEMA.type);
+      const links = readLinkedResources(linkedResources);
       if (typeof body.title !== "string" || body.title.trim() === "") {
         throw new GraphFailure(400, "invalidRequest", "The property 'title' is required and cannot be empty.");
       }
@@ -652,8 +693,9 @@ export const todoRoutes: readonly GraphRoute[] = [
         checklistItems: [],
       };
       applyTaskInput(task, body, now);
+      if (links.length) task.linkedResources = links;
       list.tasks.unshift(task);
-      return answerTask(context, list, task, 201);
+      return answerTask(context, list, task, 201, links.length ? { linkedResources: links } : {});
     },
   },
   {
@@ -693,6 +735,19 @@ export const todoRoutes: readonly GraphRoute[] = [
       const task = findTask(context, list);
       list.tasks = list.tasks.filter((candidate) => candidate !== task);
       return graphEmpty(context.request, 204);
+    },
+  },
+  {
+    method: "GET",
+    path: "/me/todo/lists/{listId}/tasks/{taskId}/linkedResources",
+    scopes: READ,
+    handle(context) {
+      const list = findList(context);
+      const task = findTask(context, list);
+      return graphJson(context.request, 200, {
+        "@odata.context": metadata(context, `lists('${list.id}')/tasks('${task.id}')/linkedResources`),
+        value: task.linkedResources ?? [],
+      });
     },
   },
   {

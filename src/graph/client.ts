@@ -8,6 +8,13 @@ export interface GraphStats {
   lastStatus: number | "timeout" | "unreachable" | undefined;
   /** Graph's request-id of each answer, for support cases. */
   requestIds: string[];
+  /**
+   * Whether a write of this call may have taken effect: Graph accepted one
+   * (2xx), or one met a timeout, a lost connection or a 5xx, after which
+   * nobody knows. False means every write was refused (4xx, 429), or none
+   * was sent at all (refused before dispatch, circuit open, no token).
+   */
+  writesMayHaveActed: boolean;
 }
 
 export interface GraphRequest {
@@ -47,6 +54,51 @@ function parseRetryAfter(value: string | null): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }
 
+/**
+ * The circuit breaker a request counts against: its workload and whether it
+ * writes ("mail:write", "files:read"). Microsoft 365 fails by service, and a
+ * failing write endpoint must not stop the user's reads.
+ */
+export function circuitOf(method: string, path: string, readOnly = false): string {
+  const access = method === "GET" || readOnly ? "read" : "write";
+  const segments = path
+    .replace(/^https?:\/\/[^/]+/i, "")
+    .replace(/^\/(v1\.0|beta)(?=\/)/, "")
+    .split(/[/?(]/)
+    .filter(Boolean);
+  // Past the owner: /me/..., /users/{id}/...
+  const [first = "", second = "", third = ""] = segments;
+  const area = first === "me" ? second : first === "users" ? third : first;
+  return `${WORKLOADS[area.toLowerCase()] ?? "directory"}:${access}`;
+}
+
+const WORKLOADS: Record<string, string> = {
+  messages: "mail",
+  mailfolders: "mail",
+  sendmail: "mail",
+  mailboxsettings: "mail",
+  events: "calendar",
+  calendar: "calendar",
+  calendars: "calendar",
+  calendarview: "calendar",
+  calendargroups: "calendar",
+  findmeetingtimes: "calendar",
+  contacts: "contacts",
+  contactfolders: "contacts",
+  people: "contacts",
+  todo: "tasks",
+  drive: "files",
+  drives: "files",
+  sites: "files",
+  shares: "files",
+  teams: "teams",
+  joinedteams: "teams",
+  chats: "teams",
+  onlinemeetings: "teams",
+  search: "search",
+  $batch: "batch",
+};
+
 function backoffSeconds(attempt: number): number {
   return Math.random() * Math.min(4, 0.5 * 2 ** attempt);
 }
@@ -56,8 +108,15 @@ export class GraphClient {
   private readonly baseUrl: string;
   private readonly tokens: AccessTokenSource;
   private readonly fetcher: typeof fetch;
+  /** The breaker's summary with the token: "closed" means no request needs to ask it. */
   private circuit: CircuitState = "closed";
-  readonly stats: GraphStats = { requests: 0, retries: 0, lastStatus: undefined, requestIds: [] };
+  readonly stats: GraphStats = {
+    requests: 0,
+    retries: 0,
+    lastStatus: undefined,
+    requestIds: [],
+    writesMayHaveActed: false,
+  };
 
   private readonly timeoutMs: number;
 
@@ -235,9 +294,16 @@ export class GraphClient {
     if (url.protocol !== "https:" && url.protocol !== "http:") {
       throw new ToolError("invalid_input", "Microsoft Graph handed out a URL that is not http(s).");
     }
+    const writes = (init.method ?? "GET").toUpperCase() !== "GET";
     try {
-      return await this.fetcher(url, { ...init, signal: init.signal ?? AbortSignal.timeout(this.timeoutMs * 3) });
+      const response = await this.fetcher(url, {
+        ...init,
+        signal: init.signal ?? AbortSignal.timeout(this.timeoutMs * 3),
+      });
+      if (writes && (response.ok || response.status >= 500)) this.stats.writesMayHaveActed = true;
+      return response;
     } catch (cause) {
+      if (writes) this.stats.writesMayHaveActed = true;
       const timedOut = cause instanceof Error && cause.name === "TimeoutError";
       throw new ToolError(
         "upstream_unavailable",
@@ -252,8 +318,10 @@ export class GraphClient {
     const method = request.method ?? "GET";
     const retriesLikeRead = method === "GET" || request.readOnly === true;
     const url = this.resolveUrl(request.path, request.query);
+    const circuit = circuitOf(method, url.pathname.slice(new URL(this.baseUrl).pathname.length), request.readOnly);
     const started = Date.now();
     let token = await this.accessToken(this.tokens.get());
+    const admission = await this.admit(circuit);
     let renewed = false;
     for (let attempt = 0; ; attempt++) {
       if (attempt > 0) this.stats.retries++;
@@ -286,7 +354,8 @@ export class GraphClient {
         }
         const timedOut = cause instanceof Error && cause.name === "TimeoutError";
         this.stats.lastStatus = timedOut ? "timeout" : "unreachable";
-        await this.reportUpstream(false);
+        if (!retriesLikeRead) this.stats.writesMayHaveActed = true;
+        await this.reportUpstream(false, circuit, admission);
         throw new ToolError(
           "upstream_unavailable",
           (timedOut
@@ -308,7 +377,8 @@ export class GraphClient {
         continue;
       }
 
-      if (response.status < 500) await this.reportUpstream(true);
+      if (response.status < 500) await this.reportUpstream(true, circuit, admission);
+      if (!retriesLikeRead && (response.ok || response.status >= 500)) this.stats.writesMayHaveActed = true;
 
       if (mode?.raw && (response.ok || (response.status >= 300 && response.status < 400))) return response;
 
@@ -336,7 +406,7 @@ export class GraphClient {
         await sleep(wait);
         continue;
       }
-      if (response.status >= 500) await this.reportUpstream(false);
+      if (response.status >= 500) await this.reportUpstream(false, circuit, admission);
       throw error;
     }
   }
@@ -346,12 +416,34 @@ export class GraphClient {
     return Date.now() - started + seconds * 1000 + this.timeoutMs <= TOTAL_BUDGET_MS;
   }
 
-  /** Tells the circuit breaker how Graph answered, when it wants to know. */
-  private async reportUpstream(ok: boolean): Promise<void> {
-    if (ok && this.circuit === "closed") return;
-    if (ok) this.circuit = "closed";
+  /**
+   * The breaker's verdict on a request on `circuit`: asked only when the
+   * token said some circuit is not closed. An open circuit refuses the
+   * request before it is sent (so a write with it certainly did not act).
+   */
+  private async admit(circuit: string): Promise<CircuitState> {
+    if (this.circuit === "closed" || !this.tokens.admit) return "closed";
+    let verdict: CircuitState | number;
     try {
-      await this.tokens.recordUpstream?.(ok);
+      verdict = await this.tokens.admit(circuit);
+    } catch {
+      // The breaker is advice: never fail a call because it could not be asked.
+      return "degraded";
+    }
+    if (typeof verdict !== "number") return verdict;
+    const [workload, access] = circuit.split(":");
+    throw new ToolError(
+      "upstream_unavailable",
+      `Microsoft Graph kept failing for ${workload} ${access}s of your account, so they are paused for ${verdict} seconds to let it recover; nothing was sent.`,
+      verdict,
+    );
+  }
+
+  /** Tells the circuit breaker how Graph answered a request on `circuit`, when it wants to know. */
+  private async reportUpstream(ok: boolean, circuit: string, admission: CircuitState): Promise<void> {
+    if (ok && admission === "closed") return;
+    try {
+      await this.tokens.recordUpstream?.(ok, circuit);
     } catch {
       // The breaker is advice: never fail a call because it could not be told.
     }
@@ -360,7 +452,8 @@ export class GraphClient {
   private async accessToken(pending: Promise<AccessTokenResult>): Promise<string> {
     const result = await pending;
     if (!result.ok) throw new ToolError(result.code, result.message, result.retryAfterSeconds);
-    this.circuit = result.circuit ?? "closed";
+    // A renewed token carries no summary: the one the call started with stands.
+    if (result.circuit) this.circuit = result.circuit;
     return result.accessToken;
   }
 }

@@ -4,9 +4,10 @@
  */
 
 /**
- * The circuit breaker's answer with a token: "closed" (all well), "probe"
- * (the breaker was open; this call tests whether Graph recovered) or
- * "degraded" (recent failures: report how this call went).
+ * The circuit breaker's answer: "closed" (all well), "probe" (the circuit
+ * was open; this request tests whether Graph recovered) or "degraded"
+ * (recent failures: report how this request went). With a token, it sums up
+ * all the user's circuits: "closed" means no request need ask again.
  */
 export type CircuitState = "closed" | "probe" | "degraded";
 
@@ -24,6 +25,11 @@ export interface AccessTokenSource {
   get(): Promise<AccessTokenResult>;
   /** Graph rejected this token (401): renew it unless another call already did. */
   renewRejected(token: string): Promise<AccessTokenResult>;
-  /** Graph answered (`true`) or was unavailable after retries (`false`): feeds the circuit breaker. */
-  recordUpstream?(ok: boolean): Promise<void>;
+  /**
+   * Whether a request on `circuit` ("mail:write") may go to Graph now, or the
+   * seconds its circuit stays open. Asked only while the token's summary is not "closed".
+   */
+  admit?(circuit: string): Promise<CircuitState | number>;
+  /** A request on `circuit` reached Graph (`true`) or Graph was unavailable after retries (`false`). */
+  recordUpstream?(ok: boolean, circuit: string): Promise<void>;
 }

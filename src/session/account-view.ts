@@ -69,6 +69,7 @@ export type AccountCalls = Pick<
   UserAccount,
   | "prepareCall"
   | "renewRejectedToken"
+  | "admitCircuit"
   | "recordUpstream"
   | "beginOnce"
   | "finishOnce"

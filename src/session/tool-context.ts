@@ -76,16 +76,18 @@ export function toolContextFactory(
               view.renewed(renewed);
               return renewed;
             })),
-          recordUpstream: (ok) => {
+          admit: (circuit) => viaAccount(() => account.admitCircuit(circuit)),
+          recordUpstream: (ok, circuit) => {
             if (!ok) view.forget();
-            return viaAccount(() => account.recordUpstream(ok));
+            return viaAccount(() => account.recordUpstream(ok, circuit));
           },
         },
         { timeoutSeconds: Number(env.GRAPH_TIMEOUT_SECONDS) || undefined },
       ),
       services: {
         userHash,
-        beginOnce: (scope, key, argsHash) => viaAccount(() => account.beginOnce(scope, key, argsHash)),
+        beginOnce: (scope, key, argsHash, reconcilable) =>
+          viaAccount(() => account.beginOnce(scope, key, argsHash, reconcilable)),
         finishOnce: (scope, key, outcome) => viaAccount(() => account.finishOnce(scope, key, outcome)),
         cacheGenerations: async (kinds) => {
           const { generations } = await prepared();

@@ -30,13 +30,39 @@ export interface AccountSummary {
   tokenExpiresAt: number;
 }
 
-/** What an idempotency key's earlier use left behind. */
+/**
+ * What a keyed write's requests carry so that a later call can find out
+ * whether they took effect: a marker unique to the key's use (an extended
+ * property, a transactionId, an externalId) and when the key was claimed.
+ */
+export interface OnceMarker {
+  value: string;
+  /** Epoch ms: every attempt with the key started at or after this. */
+  since: number;
+}
+
+/** How a call meets its idempotency key (UserAccount's records). */
 export type OnceRecord =
-  | { state: "new" }
-  | { state: "pending" }
+  /** First use: act, carrying the marker. */
+  | { state: "new"; marker: OnceMarker }
+  /** An earlier attempt may have acted and has settled: check by the marker, then act only if it did not. */
+  | { state: "reconcile"; marker: OnceMarker }
   | { state: "done"; result: unknown }
+  /** Another call with the key is running. */
+  | { state: "pending"; retryAfterSeconds: number }
+  /** An earlier attempt may have acted and may still be landing at Microsoft: wait before checking. */
+  | { state: "settling"; retryAfterSeconds: number }
+  /** An earlier attempt may have acted and this tool cannot check. */
   | { state: "unknown" }
   | { state: "mismatch" };
+
+/** How a claimed key's call ended. */
+export type OnceOutcome =
+  | { state: "done"; result: unknown }
+  /** It may have acted; `settle: false` when nothing new was sent (a failed check) and it need not wait. */
+  | { state: "unknown"; settle?: boolean }
+  /** It certainly did not act: the key may run again. */
+  | { state: "released" };
 
 /** What a tool's handler may use: the user's Graph client and who they are. */
 export interface ToolContext {
@@ -56,18 +82,18 @@ export interface ToolContext {
   meter?: { durableObjects: number; kvReads: number };
   /** Development only: a URL prefix (the emulator's) `uploadFile` may fetch besides public https. */
   devUploadSourcePrefix?: string;
+  /** A keyed write's marker, for its requests to carry (see ToolSpec.reconcile). */
+  once?: OnceMarker;
 }
 
 /** Per-user mechanisms every tool call goes through; backed by the user's UserAccount object. */
 export interface CallServices {
   /** A hash of the user's key: identifies them in logs without naming them. */
   userHash: string;
-  beginOnce(scope: string, key: string, argsHash: string): Promise<OnceRecord>;
-  finishOnce(
-    scope: string,
-    key: string,
-    outcome: { state: "done"; result: unknown } | { state: "unknown" } | { state: "forget" },
-  ): Promise<void>;
+  /** Claims a key; `reconcilable`: the tool can check whether an earlier attempt acted. */
+  beginOnce(scope: string, key: string, argsHash: string, reconcilable: boolean): Promise<OnceRecord>;
+  /** Ends a claimed key; returns the seconds before a call with it may check an attempt that may have acted. */
+  finishOnce(scope: string, key: string, outcome: OnceOutcome): Promise<number | undefined>;
   cacheGenerations(kinds: readonly CacheKind[]): Promise<Record<string, string>>;
   bumpCacheGenerations(kinds: readonly CacheKind[]): Promise<void>;
   /** Workers Analytics Engine dataset for counters, when bound. */
@@ -108,6 +134,19 @@ export interface ToolSpec<Input extends z.ZodRawShape = z.ZodRawShape> {
    * 24 hours returns the first result without acting again.
    */
   idempotencyKey?: boolean;
+  /**
+   * Keyed writes: after an attempt that may have acted (a timeout or a 5xx
+   * once sent), the next call with the key asks this whether it took effect,
+   * looking for `context.once` (the marker the write carried): the output to
+   * answer with when it did, undefined when it did not (the write then runs).
+   * Throws a ToolError when it cannot tell. Without it such a key stays blocked.
+   */
+  reconcile?(
+    args: z.infer<z.ZodObject<Input>>,
+    context: ToolContext & { once: OnceMarker },
+  ): Promise<ToolOutput | undefined>;
+  /** Keyed writes whose arguments rule a check out (an upload that renames): false, and such a key stays blocked. */
+  canReconcile?(args: z.infer<z.ZodObject<Input>>): boolean;
   /** Reads: the kind of data the result caches under (per user, in CACHE_KV). */
   cacheKind?: CacheKind;
   /** Writes: the cached kinds of data they change, dropped after the write succeeds. */

@@ -11,12 +11,11 @@ import { GraphError, ToolError } from "../../src/graph/errors.ts";
 import { compactSchema, toolDefinitions } from "../../src/tools/listing.ts";
 import { invalidate, readThroughCache } from "../../src/tools/pipeline/cache.ts";
 import { resourceReadError, toolErrorResult } from "../../src/tools/pipeline/errors.ts";
-import { runOnce, type OnceOutcome } from "../../src/tools/pipeline/idempotency.ts";
 import { applyRuntimeConfig, checkResourceAllowed } from "../../src/tools/pipeline/runtime-config.ts";
 import { logCall, RESOURCE_READ, shortHash } from "../../src/tools/pipeline/telemetry.ts";
 import { argumentsHash, canonicalJson } from "../../src/tools/shared/hash.ts";
 import { sha256Hex } from "../../src/shared/text.ts";
-import { defineTool, type CallServices, type ToolContext } from "../../src/tools/spec.ts";
+import { defineTool, type ToolContext } from "../../src/tools/spec.ts";
 import { emulator, signIn } from "./helpers.ts";
 
 const RUNTIME: RuntimeConfig = { disabledTools: [], readOnly: false, flags: { search: true, largeListings: true } };
@@ -122,67 +121,6 @@ describe("pipeline/runtime-config", () => {
     await setRuntime({ ...RUNTIME, disabledTools: ["getEmails", "searchEmails"] });
     await expect(checkResourceAllowed("message", [tool, other], services)).rejects.toThrow(/message is turned off/);
     await expect(checkResourceAllowed("profile", undefined, services)).resolves.toBeUndefined();
-  });
-});
-
-describe("pipeline/idempotency", () => {
-  const ok = { content: [{ type: "text" as const, text: "Sent." }] };
-  const ARGS = { to: ["a@b.c"] };
-
-  // Records last 24 hours in the account: each test takes keys of its own.
-  let key = "";
-  beforeEach(() => {
-    key = `key-${crypto.randomUUID()}`;
-  });
-
-  function once(services: CallServices, act: () => Promise<typeof ok>, args: Record<string, unknown> = ARGS) {
-    const outcomes: OnceOutcome[] = [];
-    const after = vi.fn(async () => {});
-    const run = runOnce({ scope: "sendEmail", key, args, services, report: (o) => outcomes.push(o) }, act, after);
-    return { run, outcomes, after };
-  }
-
-  it("runs the first call, stores its result in the account, then runs the after step; a repeat replays it", async () => {
-    const { services } = await realContext();
-    const act = vi.fn(async () => ok);
-    const first = once(services, act);
-    expect(await first.run).toEqual(ok);
-    expect(first.outcomes).toEqual(["first"]);
-    expect(first.after).toHaveBeenCalledOnce();
-    const replay = once(services, act);
-    expect(await replay.run).toEqual({ ...ok, _meta: { idempotentReplay: true } });
-    expect(replay.outcomes).toEqual(["replayed"]);
-    expect(act).toHaveBeenCalledOnce();
-    // The account holds the record under the arguments' hash: other arguments are refused.
-    const reused = once(services, act, { to: ["someone@else.example"] });
-    await expect(reused.run).rejects.toMatchObject({ code: "invalid_input" });
-    expect(reused.outcomes).toEqual(["refused"]);
-    expect(act).toHaveBeenCalledOnce();
-  });
-
-  it("refuses a key whose first call is still running", async () => {
-    const { services } = await realContext();
-    expect(await services.beginOnce("sendEmail", key, await argumentsHash(ARGS))).toEqual({ state: "new" });
-    const act = vi.fn(async () => ok);
-    await expect(once(services, act).run).rejects.toThrow(/still running/);
-    expect(act).not.toHaveBeenCalled();
-  });
-
-  it("marks a key unknown after a failure that may have acted, and forgets it after one that did not", async () => {
-    const { services } = await realContext();
-    const refused = once(services, async () => {
-      throw new GraphError(400, "BadRequest", "no");
-    });
-    await expect(refused.run).rejects.toThrow("no");
-    expect(refused.after).not.toHaveBeenCalled();
-    // Forgotten: the same key runs again.
-    const retried = once(services, async () => {
-      throw new ToolError("upstream_unavailable", "timeout");
-    });
-    await expect(retried.run).rejects.toThrow("timeout");
-    const act = vi.fn(async () => ok);
-    await expect(once(services, act).run).rejects.toThrow(/may have acted/);
-    expect(act).not.toHaveBeenCalled();
   });
 });
 

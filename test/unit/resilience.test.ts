@@ -1,8 +1,8 @@
 /**
  * The runbook's failure modes as tested behaviour: Graph throttling and
  * outages, the circuit breaker, timeouts, the token lifecycle (refresh storm,
- * dead grants, logout, key rotation), idempotent writes, caching, limits and
- * what the logs may carry.
+ * dead grants, logout, key rotation), caching, limits and what the logs may
+ * carry. Idempotent writes have their own file (once.test.ts).
  */
 import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -268,55 +268,6 @@ describe("Microsoft token lifecycle", () => {
     });
     expect(resealed.kid).not.toBe(previous);
     expect(resealed.ciphertext).not.toContain("at-1");
-  });
-});
-
-describe("idempotent writes", () => {
-  it("sends once for repeats of an idempotency key and returns the first result", async () => {
-    const client = await connectClient((await signIn()).access_token);
-    const args = {
-      to: ["megan@contoso.example"],
-      subject: "only once",
-      body: "hello",
-      idempotencyKey: "send-0001-abc",
-    };
-    const first = await call(client, "sendEmail", args);
-    const second = await call(client, "sendEmail", args);
-    expect(first.isError).toBeFalsy();
-    expect(text(second)).toBe(text(first));
-    expect(second._meta?.idempotentReplay).toBe(true);
-    expect(await sendMails()).toHaveLength(1);
-
-    const reused = await call(client, "sendEmail", { ...args, subject: "something else" });
-    expect(text(reused)).toMatch(/invalid_input.*idempotencyKey.*different arguments/s);
-    expect(await sendMails()).toHaveLength(1);
-  });
-
-  it("never repeats a keyed write that may have acted, and releases a key whose call certainly did nothing", async () => {
-    const client = await connectClient((await signIn()).access_token);
-    await emulator(env, "faults", { match: "POST /v1.0/me/sendMail", status: 503, count: 1 });
-    const args = { to: ["megan@contoso.example"], subject: "maybe", body: "x", idempotencyKey: "send-0002-abc" };
-    expect(text(await call(client, "sendEmail", args))).toContain("upstream_unavailable");
-    const repeat = await call(client, "sendEmail", args);
-    expect(text(repeat)).toMatch(/conflict.*may have acted/s);
-    expect(await sendMails()).toHaveLength(1);
-
-    await emulator(env, "faults", { match: "POST /v1.0/me/sendMail", status: 400, count: 1 });
-    const rejected = { ...args, idempotencyKey: "send-0003-abc" };
-    expect(text(await call(client, "sendEmail", rejected))).toContain("invalid_input");
-    expect((await call(client, "sendEmail", rejected)).isError).toBeFalsy();
-  });
-
-  it("runs concurrent repeats of one key once", async () => {
-    const client = await connectClient((await signIn()).access_token);
-    const args = { to: ["megan@contoso.example"], subject: "race", body: "x", idempotencyKey: "send-0004-abc" };
-    const results = await Promise.all(Array.from({ length: 5 }, () => call(client, "sendEmail", args)));
-    expect(results.filter((result) => !result.isError).length).toBeGreaterThanOrEqual(1);
-    // A repeat that arrives while the first call runs is told so, never run.
-    for (const refused of results.filter((result) => result.isError)) {
-      expect(text(refused)).toMatch(/conflict.*still running/s);
-    }
-    expect(await sendMails()).toHaveLength(1);
   });
 });
 

@@ -8,10 +8,10 @@ import {
   type MicrosoftTokenSet,
 } from "../../auth/microsoft.ts";
 import { UserCache } from "../../graph/cache.ts";
-import type { AccessTokenResult } from "../../graph/token-source.ts";
+import type { AccessTokenResult, CircuitState } from "../../graph/token-source.ts";
 import { keyRingOf } from "../../shared/crypto.ts";
 import { userHashOf } from "../../observability.ts";
-import { BREAKER_FAILURES, CircuitBreaker } from "./breaker.ts";
+import { CircuitBreaker } from "./breaker.ts";
 import { CacheGenerations, generationOf } from "./cache-generations.ts";
 import { OnceRecords, type OnceOutcome, type OnceRecord } from "./once-records.ts";
 import { endSessions, pushGenerations, SessionRegistry } from "./session-registry.ts";
@@ -54,7 +54,8 @@ export class UserAccount extends DurableObject<Env> {
     super(ctx, env);
     this.tokens = new TokenStore(ctx.storage, env);
     this.breaker = new CircuitBreaker(env.CIRCUIT_OPEN_SECONDS);
-    this.once = new OnceRecords(ctx.storage);
+    // A write that timed out may still be running at Microsoft: it is checked no sooner than one Graph timeout later.
+    this.once = new OnceRecords(ctx.storage, (Number(env.GRAPH_TIMEOUT_SECONDS) || 20) * 1000);
     this.generations = new CacheGenerations(ctx.storage);
     this.sessions = new SessionRegistry(ctx.storage);
   }
@@ -84,19 +85,10 @@ export class UserAccount extends DurableObject<Env> {
 
   /**
    * A Microsoft access token valid for at least a few minutes, refreshed when
-   * needed, unless the circuit breaker is open: then the call is refused
-   * without reaching Microsoft, with the time until the next probe.
+   * needed, with the circuit breaker's summary: "closed" when no circuit has
+   * recent failures, else the call asks {@link admitCircuit} before each request.
    */
   async getAccessToken(): Promise<AccessTokenResult> {
-    const circuit = this.breaker.admit();
-    if (typeof circuit === "number") {
-      return {
-        ok: false,
-        code: "upstream_unavailable",
-        message: `Microsoft Graph failed ${BREAKER_FAILURES} times in a row for your account, so calls are paused for ${circuit} seconds to let it recover.`,
-        retryAfterSeconds: circuit,
-      };
-    }
     const current = await this.tokens.read();
     if (!current) return signInRequired("You are not signed in to Microsoft 365 on this server.");
     const { tokens } = current;
@@ -104,7 +96,12 @@ export class UserAccount extends DurableObject<Env> {
       tokens.expiresAt - REFRESH_MARGIN_MS > Date.now()
         ? ({ ok: true, accessToken: tokens.accessToken, expiresAt: tokens.expiresAt, scopes: tokens.scopes } as const)
         : await this.refreshOnce(current.identity, tokens);
-    return result.ok ? { ...result, circuit } : result;
+    return result.ok ? { ...result, circuit: this.breaker.summary() } : result;
+  }
+
+  /** Whether a request on `circuit` ("mail:write") may go to Graph, or the seconds its circuit stays open. */
+  async admitCircuit(circuit: string): Promise<CircuitState | number> {
+    return this.breaker.admit(circuit);
   }
 
   /**
@@ -121,21 +118,21 @@ export class UserAccount extends DurableObject<Env> {
     return this.refreshOnce(current.identity, tokens);
   }
 
-  /** How a call that reached Graph went; feeds the circuit breaker. */
-  async recordUpstream(ok: boolean): Promise<void> {
-    this.breaker.record(ok);
+  /** How a request on `circuit` that reached Graph went; feeds the circuit breaker. */
+  async recordUpstream(ok: boolean, circuit: string): Promise<void> {
+    this.breaker.record(circuit, ok);
   }
 
-  async beginOnce(scope: string, key: string, argsHash: string): Promise<OnceRecord> {
-    const record = await this.once.begin(scope, key, argsHash);
+  async beginOnce(scope: string, key: string, argsHash: string, reconcilable: boolean): Promise<OnceRecord> {
+    const record = await this.once.begin(scope, key, argsHash, reconcilable);
     if (record.state === "new" && (await this.ctx.storage.getAlarm()) === null) {
       await this.ctx.storage.setAlarm(Date.now() + 24 * 60 * 60 * 1000);
     }
     return record;
   }
 
-  async finishOnce(scope: string, key: string, outcome: OnceOutcome): Promise<void> {
-    await this.once.finish(scope, key, outcome);
+  async finishOnce(scope: string, key: string, outcome: OnceOutcome): Promise<number | undefined> {
+    return this.once.finish(scope, key, outcome);
   }
 
   /** Drops idempotency records past their 24 hours. */

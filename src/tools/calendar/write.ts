@@ -147,6 +147,8 @@ export const createCalendarEvent = defineTool({
         isAllDay,
         ...(attendees.length ? { attendees } : {}),
         ...(args.recurrence ? { recurrence: recurrenceFromRule(args.recurrence, start, zone) } : {}),
+        // Graph itself de-duplicates creations that carry the same transactionId.
+        ...(context.once ? { transactionId: context.once.value } : {}),
       },
       { headers: prefer(zone) },
     );
@@ -162,6 +164,10 @@ export const createCalendarEvent = defineTool({
         `id: ${created.id}`,
       ].join("; "),
     };
+  },
+  // Nothing to look up: run again with the same transactionId, and Graph answers with the event if it exists.
+  async reconcile() {
+    return undefined;
   },
 });
 

@@ -2,6 +2,7 @@
 import type { Contact } from "@microsoft/microsoft-graph-types";
 import { z } from "zod";
 import { ToolError } from "../../graph/errors.ts";
+import { findMarked, markerProperty } from "../shared/once-marker.ts";
 import { defineTool } from "../spec.ts";
 import { contactIdInput, contactPath } from "./inputs.ts";
 
@@ -57,11 +58,19 @@ export const createContact = defineTool({
   access: "write",
   idempotencyKey: true,
   invalidates: ["contacts"],
-  async run(fields, { graph }) {
-    const created = await graph.post<Contact>("/me/contacts", contactBody(fields));
-    return { text: `Created contact "${created.displayName ?? fields.givenName}" (id: ${created.id}).` };
+  async run(fields, { graph, once }) {
+    const created = await graph.post<Contact>("/me/contacts", { ...contactBody(fields), ...markerProperty(once) });
+    return { text: createdText(created, fields.givenName) };
+  },
+  async reconcile(fields, { graph, once }) {
+    const found = await findMarked<Contact>(graph, "/me/contacts", once, "id,displayName", "Contacts.Read");
+    return found ? { text: createdText(found, fields.givenName) } : undefined;
   },
 });
+
+function createdText(contact: Contact, givenName: string): string {
+  return `Created contact "${contact.displayName ?? givenName}" (id: ${contact.id}).`;
+}
 
 export const updateContact = defineTool({
   name: "updateContact",

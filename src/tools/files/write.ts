@@ -5,6 +5,7 @@ import { GraphError, ToolError } from "../../graph/errors.ts";
 import { base64ByteLength, decodeBase64 } from "../shared/base64.ts";
 import { plural } from "../shared/format.ts";
 import { isId } from "../shared/ids.ts";
+import { createdSince } from "../shared/once-marker.ts";
 import { defineTool, type ToolContext } from "../spec.ts";
 import {
   conflictInput,
@@ -48,7 +49,7 @@ export const uploadFile = defineTool({
   name: "uploadFile",
   title: "Upload file",
   description:
-    "Create or overwrite a file from text, base64 (up to 3 MB) or an https sourceUrl the server fetches (up to 250 MB).",
+    "Create or overwrite a file from text, base64 (up to 3 MB) or an https sourceUrl the server fetches (up to 250 MB). A keyed retry cannot check conflict rename.",
   input: {
     path: pathInput.optional().describe('Path with file name, e.g. "/Documents/a.md"'),
     parentId: itemIdInput.optional().describe("Or folder id, with name"),
@@ -126,6 +127,30 @@ export const uploadFile = defineTool({
     return {
       text: `Uploaded ${item.name} (${humanSize(item.size)}) to ${whereSaved(item)}${via}${renamed} · id ${item.id}`,
     };
+  },
+  // conflictBehavior decides: "replace" may simply run again (same bytes, same file); with "fail" a file
+  // at the path since the key was claimed is the earlier attempt's; "rename" would make a second copy.
+  canReconcile: ({ conflict }) => conflict !== "rename",
+  async reconcile({ path, parentId, name, text, contentBase64, conflict, driveId }, { graph, once }) {
+    if (conflict === "replace") return undefined;
+    const target = destination(drivePath(driveId), path, parentId, name);
+    const item = await graph
+      .get<DriveItem>(target.address, { query: { $select: "id,name,size,createdDateTime,parentReference" } })
+      .catch((error: unknown) => {
+        if (error instanceof GraphError && error.status === 404) return undefined;
+        throw error;
+      });
+    if (!item) return undefined;
+    const size =
+      text !== undefined
+        ? new TextEncoder().encode(text).length
+        : contentBase64 !== undefined
+          ? base64ByteLength(contentBase64)
+          : item.size;
+    if (!createdSince(item.createdDateTime, once) || item.size !== size) {
+      throw nameConflict(new GraphError(409, "nameAlreadyExists", "The name exists."), target.name);
+    }
+    return { text: `Uploaded ${item.name} (${humanSize(item.size)}) to ${whereSaved(item)} · id ${item.id}` };
   },
 });
 

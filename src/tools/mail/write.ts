@@ -2,7 +2,8 @@
 import type { Message } from "@microsoft/microsoft-graph-types";
 import { z } from "zod";
 import { GraphError, ToolError } from "../../graph/errors.ts";
-import { defineTool } from "../spec.ts";
+import { CLOCK_SKEW_MS, createdSince, findMarked, markerProperty, readForCheck } from "../shared/once-marker.ts";
+import { defineTool, type ToolContext } from "../spec.ts";
 import {
   composeInput,
   composeMessage,
@@ -28,14 +29,63 @@ export const sendEmail = defineTool({
   access: "write",
   idempotencyKey: true,
   invalidates: ["mail"],
-  async run(args, { graph }) {
+  async run(args, { graph, once }) {
     const { message, attachmentCount } = composeMessage(args);
-    await graph.post("/me/sendMail", { message, saveToSentItems: true });
-    const everyone = [...(args.to ?? []), ...(args.cc ?? []), ...(args.bcc ?? [])];
-    const attached = attachmentCount ? ` with ${attachmentCount} attachment${attachmentCount === 1 ? "" : "s"}` : "";
-    return { text: `Sent "${args.subject}" to ${everyone.join(", ")}${attached}.` };
+    await graph.post("/me/sendMail", { message: { ...message, ...markerProperty(once) }, saveToSentItems: true });
+    return { text: sentText(args, attachmentCount) };
+  },
+  // The Sent Items copy keeps the marker: found there, it was sent.
+  async reconcile(args, { graph, once }) {
+    const sent = await findMarked(graph, "/me/messages", once, "id", "Mail.Read");
+    return sent ? { text: sentText(args, composeMessage(args).attachmentCount) } : undefined;
   },
 });
+
+function sentText(
+  args: { subject: string; to?: string[]; cc?: string[]; bcc?: string[] },
+  attachments: number,
+): string {
+  const everyone = [...(args.to ?? []), ...(args.cc ?? []), ...(args.bcc ?? [])];
+  const attached = attachments ? ` with ${attachments} attachment${attachments === 1 ? "" : "s"}` : "";
+  return `Sent "${args.subject}" to ${everyone.join(", ")}${attached}.`;
+}
+
+/**
+ * Whether a reply or forward of `id` went out since `once` was claimed: a
+ * message in the original's conversation in Sent Items, sent since then (to
+ * `to`, for a forward). Replies carry no marker, so this finds them by what
+ * they are and when they were sent.
+ */
+async function findResponse(
+  { graph, once }: ToolContext & { once: NonNullable<ToolContext["once"]> },
+  id: string,
+  to?: readonly string[],
+): Promise<boolean> {
+  const original = await readForCheck(
+    () => graph.get<Message>(`/me/messages/${idSegment(id, "id")}`, { query: { $select: "conversationId" } }),
+    "Mail.Read",
+  );
+  const since = new Date(once.since - CLOCK_SKEW_MS).toISOString().replace(/\.\d+Z$/, "Z");
+  const page = await readForCheck(
+    () =>
+      graph.get<{ value: Message[] }>("/me/mailFolders/sentitems/messages", {
+        query: {
+          $filter: `conversationId eq '${original.conversationId}' and sentDateTime ge ${since}`,
+          $select: "id,sentDateTime,toRecipients",
+          $top: 50,
+        },
+      }),
+    "Mail.Read",
+  );
+  const wanted = new Set((to ?? []).map((address) => address.toLowerCase()));
+  return page.value.some(
+    (message) =>
+      createdSince(message.sentDateTime, once) &&
+      [...wanted].every((address) =>
+        (message.toRecipients ?? []).some((entry) => entry.emailAddress?.address?.toLowerCase() === address),
+      ),
+  );
+}
 
 export const replyToEmail = defineTool({
   name: "replyToEmail",
@@ -55,9 +105,16 @@ export const replyToEmail = defineTool({
   async run({ id, comment, commentType, replyAll }, { graph }) {
     const action = replyAll ? "replyAll" : "reply";
     await graph.post(`/me/messages/${idSegment(id, "id")}/${action}`, { comment: commentHtml(comment, commentType) });
-    return { text: `Replied${replyAll ? " to all" : ""} to message ${id}; the reply is in Sent Items.` };
+    return { text: repliedText(id, replyAll) };
+  },
+  async reconcile({ id, replyAll }, context) {
+    return (await findResponse(context, id)) ? { text: repliedText(id, replyAll) } : undefined;
   },
 });
+
+function repliedText(id: string, replyAll: boolean): string {
+  return `Replied${replyAll ? " to all" : ""} to message ${id}; the reply is in Sent Items.`;
+}
 
 export const forwardEmail = defineTool({
   name: "forwardEmail",
@@ -79,9 +136,16 @@ export const forwardEmail = defineTool({
       comment: commentHtml(comment, commentType),
       toRecipients: recipients(to),
     });
-    return { text: `Forwarded message ${id} to ${to.join(", ")}; the forward is in Sent Items.` };
+    return { text: forwardedText(id, to) };
+  },
+  async reconcile({ id, to }, context) {
+    return (await findResponse(context, id, to)) ? { text: forwardedText(id, to) } : undefined;
   },
 });
+
+function forwardedText(id: string, to: readonly string[]): string {
+  return `Forwarded message ${id} to ${to.join(", ")}; the forward is in Sent Items.`;
+}
 
 export const createDraft = defineTool({
   name: "createDraft",
@@ -92,14 +156,21 @@ export const createDraft = defineTool({
   access: "write",
   idempotencyKey: true,
   invalidates: ["mail"],
-  async run(args, { graph }) {
+  async run(args, { graph, once }) {
     const { message } = composeMessage(args);
-    const draft = await graph.post<Message>("/me/messages", message);
-    const { to, subject } = args;
-    const who = to?.length ? ` to ${to.join(", ")}` : " (no recipients yet)";
-    return { text: `Saved draft "${subject}"${who} in Drafts; id: ${draft.id}. Send it with sendDraft.` };
+    const draft = await graph.post<Message>("/me/messages", { ...message, ...markerProperty(once) });
+    return { text: draftText(args, draft.id) };
+  },
+  async reconcile(args, { graph, once }) {
+    const draft = await findMarked<Message>(graph, "/me/messages", once, "id", "Mail.Read");
+    return draft ? { text: draftText(args, draft.id) } : undefined;
   },
 });
+
+function draftText({ to, subject }: { to?: string[]; subject: string }, id: string | undefined): string {
+  const who = to?.length ? ` to ${to.join(", ")}` : " (no recipients yet)";
+  return `Saved draft "${subject}"${who} in Drafts; id: ${id}. Send it with sendDraft.`;
+}
 
 export const sendDraft = defineTool({
   name: "sendDraft",
@@ -130,6 +201,20 @@ export const sendDraft = defineTool({
       throw error;
     }
     return { text: `Sent draft ${id}; it is now in Sent Items (under a new id).` };
+  },
+  // Sending moves the draft to Sent Items under a new id: still a draft, it was not sent.
+  async reconcile({ id }, { graph }) {
+    const draft = await readForCheck(
+      () =>
+        graph
+          .get<Message>(`/me/messages/${idSegment(id, "id")}`, { query: { $select: "isDraft" } })
+          .catch((error: unknown) => {
+            if (error instanceof GraphError && error.status === 404) return undefined;
+            throw error;
+          }),
+      "Mail.Read",
+    );
+    return draft?.isDraft ? undefined : { text: `Sent draft ${id}; it is now in Sent Items (under a new id).` };
   },
 });
 

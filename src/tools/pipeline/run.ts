@@ -54,16 +54,28 @@ async function invoke(
   if (args.cursor !== undefined) args.cursor = await openCursor(spec.name, args.cursor, context);
 
   if (spec.idempotencyKey && idempotencyKey && services) {
+    const reconcile = spec.canReconcile?.(args as never) === false ? undefined : spec.reconcile?.bind(spec);
     return runOnce(
       {
         scope: spec.name,
         key: idempotencyKey,
         args,
         services,
+        writesMayHaveActed: () => context.graph.stats.writesMayHaveActed,
         report: (outcome) => (record.once = outcome),
       },
-      async () => outputResult(spec, await runTool(spec, args, context)),
-      () => invalidate(spec.invalidates, services),
+      {
+        act: async (once) => outputResult(spec, await runTool(spec, args, { ...context, once })),
+        ...(reconcile
+          ? {
+              reconcile: async (once) => {
+                const found = await reconcile(args as never, { ...context, once });
+                return found && outputResult(spec, found);
+              },
+            }
+          : {}),
+        afterRecorded: () => invalidate(spec.invalidates, services),
+      },
     );
   }
 

@@ -1,9 +1,10 @@
 /** Changing Microsoft To Do tasks: create, update, delete. */
-import type { TodoTask } from "@microsoft/microsoft-graph-types";
+import type { LinkedResource, TodoTask } from "@microsoft/microsoft-graph-types";
 import { z } from "zod";
 import { ToolError } from "../../graph/errors.ts";
 import { mailboxTimeZone } from "../shared/mailbox-time-zone.ts";
-import { defineTool } from "../spec.ts";
+import { createdSince, readForCheck } from "../shared/once-marker.ts";
+import { defineTool, type OnceMarker } from "../spec.ts";
 import {
   checkId,
   checkLengths,
@@ -53,15 +54,48 @@ export const createTask = defineTool({
         ...(reminder ? { reminderDateTime: { dateTime: `${reminder}:00`, timeZone }, isReminderOn: true } : {}),
         ...(importance ? { importance } : {}),
         ...(categories?.length ? { categories } : {}),
+        ...(context.once ? { linkedResources: [onceLink(context.once)] } : {}),
       },
       { headers: preferZone(timeZone) },
     );
-    const facts = [dueDate ? `due ${dueDate}` : "", reminder ? `reminder ${reminder}` : ""].filter(Boolean);
-    return {
-      text: `Created task "${title}"${facts.length ? ` (${facts.join(", ")})` : ""}. id: ${task.id} | listId: ${list}`,
-    };
+    return { text: createdText(title, dueDate, reminder, task.id, list) };
+  },
+  // Tasks take no extended properties: candidates by title and creation time, confirmed by their linked resource.
+  async reconcile({ title, listId, dueDate, reminder }, context) {
+    const { graph, once } = context;
+    const list = await resolveList(listId, context);
+    const page = await readForCheck(
+      () =>
+        graph.get<{ value: TodoTask[] }>(path(list), {
+          query: { $filter: `title eq '${title.replace(/'/g, "''")}'`, $select: "id,createdDateTime", $top: 50 },
+        }),
+      "Tasks.Read",
+    );
+    for (const task of page.value.filter((candidate) => createdSince(candidate.createdDateTime, once))) {
+      const links = await graph.get<{ value: LinkedResource[] }>(`${path(list, task.id ?? "")}/linkedResources`);
+      if (links.value.some((link) => link.externalId === once.value)) {
+        return { text: createdText(title, dueDate, reminder, task.id, list) };
+      }
+    }
+    return undefined;
   },
 });
+
+/** The linked resource a keyed task is created with: how a later call with the key recognizes it. */
+function onceLink(once: OnceMarker): LinkedResource {
+  return { applicationName: "m365-mcp-server", displayName: "Created through m365-mcp-server", externalId: once.value };
+}
+
+function createdText(
+  title: string,
+  dueDate: string | undefined,
+  reminder: string | undefined,
+  id: string | null | undefined,
+  list: string,
+): string {
+  const facts = [dueDate ? `due ${dueDate}` : "", reminder ? `reminder ${reminder}` : ""].filter(Boolean);
+  return `Created task "${title}"${facts.length ? ` (${facts.join(", ")})` : ""}. id: ${id} | listId: ${list}`;
+}
 
 export const updateTask = defineTool({
   name: "updateTask",

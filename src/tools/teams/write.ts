@@ -3,9 +3,10 @@ import type { ChatMessage, ChatMessageMention, OnlineMeeting, User } from "@micr
 import { z } from "zod";
 import { GraphError, ToolError } from "../../graph/errors.ts";
 import { clip, shortDateTime } from "../shared/format.ts";
-import { escapeHtml } from "../shared/html.ts";
+import { escapeHtml, readableBody } from "../shared/html.ts";
 import { isId } from "../shared/ids.ts";
-import { defineTool, type ToolContext } from "../spec.ts";
+import { createdSince, readForCheck } from "../shared/once-marker.ts";
+import { defineTool, type OnceMarker, type ToolContext } from "../spec.ts";
 import {
   asMember,
   channelIdInput,
@@ -88,6 +89,29 @@ function mentionNote(mentions: readonly ResolvedMention[]): string {
   return mentions.length ? `, mentioning ${mentions.map((person) => person.displayName).join(", ")}` : "";
 }
 
+/**
+ * An earlier attempt's message among `messages` (the newest of a channel,
+ * thread or chat): posted by the signed-in user since the key was claimed,
+ * with the same text. Teams messages carry no marker, so this is how one is
+ * recognized.
+ */
+async function postedEarlier(
+  context: ToolContext & { once: OnceMarker },
+  list: () => Promise<{ value: ChatMessage[] }>,
+  sent: Pick<ChatMessage, "body">,
+  readScope: string,
+): Promise<ChatMessage | undefined> {
+  const me = (await context.account()).objectId;
+  const page = await readForCheck(list, readScope);
+  const text = readableBody(sent.body);
+  return page.value.find(
+    (message) =>
+      message.from?.user?.id === me &&
+      createdSince(message.createdDateTime, context.once) &&
+      readableBody(message.body) === text,
+  );
+}
+
 export const sendTeamsMessage = defineTool({
   name: "sendTeamsMessage",
   title: "Post in a Teams channel",
@@ -116,9 +140,24 @@ export const sendTeamsMessage = defineTool({
         importance,
       }),
     );
-    return { text: `Posted message ${created.id}${mentionNote(people)}. Link: ${created.webUrl ?? "(none)"}` };
+    return { text: postedText(created, people) };
+  },
+  async reconcile({ teamId, channelId, message, contentType, mentions }, context) {
+    const path = `/teams/${teamSegment(teamId)}/channels/${channelSegment(channelId)}/messages`;
+    const people = await resolveMentions(mentions ?? [], context);
+    const found = await postedEarlier(
+      context,
+      () => context.graph.get(path, { query: { $top: 20 } }),
+      outgoingMessage(message, contentType, people),
+      "ChannelMessage.Read.All",
+    );
+    return found && { text: postedText(found, people) };
   },
 });
+
+function postedText(created: ChatMessage, people: readonly ResolvedMention[]): string {
+  return `Posted message ${created.id}${mentionNote(people)}. Link: ${created.webUrl ?? "(none)"}`;
+}
 
 export const replyToChannelMessage = defineTool({
   name: "replyToChannelMessage",
@@ -142,11 +181,24 @@ export const replyToChannelMessage = defineTool({
     const created = await asMember("team", () =>
       context.graph.post<ChatMessage>(path, outgoingMessage(message, contentType, people)),
     );
-    return {
-      text: `Replied to ${messageId} with message ${created.id}${mentionNote(people)}. Link: ${created.webUrl ?? "(none)"}`,
-    };
+    return { text: repliedText(messageId, created, people) };
+  },
+  async reconcile({ teamId, channelId, messageId, message, contentType, mentions }, context) {
+    const path = `/teams/${teamSegment(teamId)}/channels/${channelSegment(channelId)}/messages/${messageSegment(messageId)}/replies`;
+    const people = await resolveMentions(mentions ?? [], context);
+    const found = await postedEarlier(
+      context,
+      () => context.graph.get(path, { query: { $top: 50 } }),
+      outgoingMessage(message, contentType, people),
+      "ChannelMessage.Read.All",
+    );
+    return found && { text: repliedText(messageId, found, people) };
   },
 });
+
+function repliedText(messageId: string, created: ChatMessage, people: readonly ResolvedMention[]): string {
+  return `Replied to ${messageId} with message ${created.id}${mentionNote(people)}. Link: ${created.webUrl ?? "(none)"}`;
+}
 
 export const sendChatMessage = defineTool({
   name: "sendChatMessage",
@@ -163,6 +215,16 @@ export const sendChatMessage = defineTool({
       graph.post<ChatMessage>(path, { body: { contentType, content: message } }),
     );
     return { text: `Sent message ${created.id} in chat ${chatId}.` };
+  },
+  async reconcile({ chatId, message, contentType }, context) {
+    const path = `/chats/${chatSegment(chatId)}/messages`;
+    const found = await postedEarlier(
+      context,
+      () => context.graph.get(path, { query: { $top: 20, $orderby: "createdDateTime desc" } }),
+      { body: { contentType, content: message } },
+      "Chat.Read",
+    );
+    return found && { text: `Sent message ${found.id} in chat ${chatId}.` };
   },
 });
 
@@ -183,11 +245,13 @@ export const createTeamsMeeting = defineTool({
   access: "write",
   idempotencyKey: true,
   invalidates: ["teams"],
-  async run({ subject, start, end, attendees }, { graph }) {
+  async run({ subject, start, end, attendees }, { graph, once }) {
     if (Date.parse(end) <= Date.parse(start)) {
       throw new ToolError("invalid_input", "end: must be after start.");
     }
-    const meeting = await graph.post<OnlineMeeting>("/me/onlineMeetings", {
+    // With a key, createOrGet: Graph returns the meeting that already has this externalId instead of a second one.
+    const meeting = await graph.post<OnlineMeeting>(once ? "/me/onlineMeetings/createOrGet" : "/me/onlineMeetings", {
+      ...(once ? { externalId: once.value } : {}),
       subject,
       startDateTime: start,
       endDateTime: end,
@@ -204,5 +268,9 @@ export const createTeamsMeeting = defineTool({
           : "No invitation was sent: share the link.",
       ].join("\n"),
     };
+  },
+  // Nothing to look up: createOrGet with the same externalId answers with the meeting if it exists.
+  async reconcile() {
+    return undefined;
   },
 });
