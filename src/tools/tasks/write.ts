@@ -11,7 +11,6 @@ import {
   importanceInput,
   listIdInput,
   path,
-  preferZone,
   resolveList,
   taskIdInput,
 } from "./inputs.ts";
@@ -44,18 +43,14 @@ export const createTask = defineTool({
     }
     const timeZone = dueDate || reminder ? await mailboxTimeZone(context) : "UTC";
     const list = await resolveList(listId, context);
-    const task = await context.graph.post<TodoTask>(
-      path(list),
-      {
-        title,
-        ...(notes ? { body: { content: notes, contentType: "text" } } : {}),
-        ...(dueDate ? { dueDateTime: { dateTime: `${dueDate}T00:00:00`, timeZone } } : {}),
-        ...(reminder ? { reminderDateTime: { dateTime: `${reminder}:00`, timeZone }, isReminderOn: true } : {}),
-        ...(importance ? { importance } : {}),
-        ...(categories?.length ? { categories } : {}),
-      },
-      { headers: preferZone(timeZone) },
-    );
+    const task = await context.graph.post<TodoTask>(path(list), {
+      title,
+      ...(notes ? { body: { content: notes, contentType: "text" } } : {}),
+      ...(dueDate ? { dueDateTime: { dateTime: `${dueDate}T00:00:00`, timeZone } } : {}),
+      ...(reminder ? { reminderDateTime: { dateTime: `${reminder}:00`, timeZone }, isReminderOn: true } : {}),
+      ...(importance ? { importance } : {}),
+      ...(categories?.length ? { categories } : {}),
+    });
     const facts = [dueDate ? `due ${dueDate}` : "", reminder ? `reminder ${reminder}` : ""].filter(Boolean);
     return {
       text: `Created task "${title}"${facts.length ? ` (${facts.join(", ")})` : ""}. id: ${task.id} | listId: ${list}`,
@@ -91,19 +86,13 @@ export const updateTask = defineTool({
     }
     const timeZone = dueDate ? await mailboxTimeZone(context) : "UTC";
     const list = await resolveList(listId, context);
-    const task = await context.graph.patch<TodoTask>(
-      path(list, checkId("taskId", taskId)),
-      {
-        ...(completed !== undefined ? { status: completed ? "completed" : "notStarted" } : {}),
-        ...(title ? { title } : {}),
-        ...(dueDate !== undefined
-          ? { dueDateTime: dueDate ? { dateTime: `${dueDate}T00:00:00`, timeZone } : null }
-          : {}),
-        ...(importance ? { importance } : {}),
-        ...(notes !== undefined ? { body: { content: notes, contentType: "text" } } : {}),
-      },
-      { headers: preferZone(timeZone) },
-    );
+    const task = await context.graph.patch<TodoTask>(path(list, checkId("taskId", taskId)), {
+      ...(completed !== undefined ? { status: completed ? "completed" : "notStarted" } : {}),
+      ...(title ? { title } : {}),
+      ...(dueDate !== undefined ? { dueDateTime: dueDate ? { dateTime: `${dueDate}T00:00:00`, timeZone } : null } : {}),
+      ...(importance ? { importance } : {}),
+      ...(notes !== undefined ? { body: { content: notes, contentType: "text" } } : {}),
+    });
     const changes = [
       completed === true ? "completed" : completed === false ? "reopened" : "",
       title ? "retitled" : "",
