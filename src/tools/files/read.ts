@@ -28,7 +28,7 @@ const LIST_FIELDS = "id,name,size,folder,file,lastModifiedDateTime,lastModifiedB
 const DETAIL_FIELDS =
   "id,name,size,folder,file,createdDateTime,createdBy,lastModifiedDateTime,lastModifiedBy,parentReference,webUrl,shared,description";
 
-/** A folder's children in one page or several, as Graph sorts them (by name). */
+/** One page of a folder's children, as Graph sorts them (by name). */
 type ChildrenPage = GraphPage<DriveItem>;
 
 /**
