@@ -1,7 +1,9 @@
 /**
  * /_emulator/*: the control API tests and developers use to reset the tenant,
- * inject faults, expire or revoke tokens and read the request log. JSON, no auth.
+ * inject faults, expire or revoke tokens, set the tenant's consent policy and
+ * read the request log. JSON, no auth.
  */
+import { updateConsentPolicy } from "./entra/consent.ts";
 import { createFault } from "./faults.ts";
 import { json, jsonBody, type EmulatorRequest, type EmulatorResponse } from "./http.ts";
 import type { EmulatorState } from "./state.ts";
@@ -66,6 +68,11 @@ const HANDLERS: Record<string, ControlHandler> = {
       }
     }
     return json(200, { revoked });
+  },
+  "GET /consent": (state) => json(200, state.consent),
+  "POST /consent": (state, body) => {
+    const error = updateConsentPolicy(state.consent, body);
+    return error ? json(400, { error }) : json(200, state.consent);
   },
   "GET /requests": (state) => json(200, state.log),
   "DELETE /requests": (state) => {

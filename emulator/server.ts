@@ -27,6 +27,12 @@ export interface EmulatorOptions {
   host?: string;
   /** Lifetime of issued access tokens; default 3600. */
   accessTokenLifetimeSeconds?: number;
+  /**
+   * A file to append every logged request to, one JSON line each, kept across
+   * resets (for checking a whole test run's requests); default the
+   * EMULATOR_REQUEST_LOG environment variable, else none.
+   */
+  requestLogFile?: string;
 }
 
 export interface RunningEmulator {
@@ -43,6 +49,27 @@ interface Outcome {
 
 const graph = new GraphRouter(GRAPH_ROUTES);
 
+/** The logged headers: the ones that change what Graph answers. */
+const LOGGED_HEADERS = ["prefer", "consistencylevel"];
+
+function loggedHeaders(request: EmulatorRequest): Record<string, string> | undefined {
+  const present = LOGGED_HEADERS.filter((name) => request.headers[name] !== undefined);
+  return present.length ? Object.fromEntries(present.map((name) => [name, request.headers[name]!])) : undefined;
+}
+
+/** The requests inside a JSON batch, for the log; none when the body is not a batch. */
+function batchedRequests(request: EmulatorRequest): { method: string; url: string }[] | undefined {
+  if (!isBatchRequest(request)) return undefined;
+  try {
+    const body = JSON.parse(request.body.toString("utf8")) as { requests?: { method?: unknown; url?: unknown }[] };
+    return (body.requests ?? [])
+      .filter((entry) => typeof entry.url === "string")
+      .map((entry) => ({ method: String(entry.method ?? "GET").toUpperCase(), url: entry.url as string }));
+  } catch {
+    return undefined;
+  }
+}
+
 function landingPage(origin: string): EmulatorResponse {
   const users = DEMO_USERS.map(
     (user) => `<li>${escapeHtml(user.displayName)} &lt;${escapeHtml(user.mail)}&gt;</li>`,
@@ -57,7 +84,7 @@ function landingPage(origin: string): EmulatorResponse {
 <li>Sign-in: <code>${origin}/common/oauth2/v2.0/authorize</code>, <code>${origin}/common/oauth2/v2.0/token</code>, <code>${origin}/${TENANT_ID}/v2.0/.well-known/openid-configuration</code></li>
 <li>Graph: <code>${origin}/v1.0</code> (users and directory, mail, calendars, contacts and people, Teams and chats, OneDrive and SharePoint, To Do, Microsoft Search, $batch)</li>
 <li>Demo app: client id <code>${DEMO_CLIENT_ID}</code>, loopback redirect URIs only</li>
-<li>Control API: <code>/_emulator/health</code>, <code>reset</code>, <code>faults</code>, <code>expire-tokens</code>, <code>revoke-refresh-tokens</code>, <code>requests</code></li>
+<li>Control API: <code>/_emulator/health</code>, <code>reset</code>, <code>faults</code>, <code>expire-tokens</code>, <code>revoke-refresh-tokens</code>, <code>consent</code>, <code>requests</code></li>
 </ul>
 <h2>Demo users</h2><ul>${users}</ul></body></html>`,
   );
@@ -117,6 +144,7 @@ function baseUrl(host: string, port: number): string {
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const state = new EmulatorState(options.accessTokenLifetimeSeconds ?? 3600);
+  state.requestLogFile = options.requestLogFile ?? (process.env.EMULATOR_REQUEST_LOG || undefined);
   const host = options.host ?? "127.0.0.1";
   let origin = "";
   const server = createServer((req, res) => {
@@ -132,6 +160,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         return;
       }
       const outcome = await answer(request, state, origin);
+      const headers = loggedHeaders(request);
+      const batch = batchedRequests(request);
       state.record({
         method: request.method,
         path: request.url.pathname,
@@ -139,6 +169,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         status: outcome.response.status,
         ...(outcome.userId ? { userId: outcome.userId } : {}),
         ...(outcome.faultId ? { faultId: outcome.faultId } : {}),
+        ...(headers ? { headers } : {}),
+        ...(batch ? { batch } : {}),
         at,
       });
       send(res, outcome.response);

@@ -1,4 +1,6 @@
 /** Everything the emulator remembers between requests; `reset()` returns it to the seed. */
+import { appendFileSync } from "node:fs";
+import { DEMO_CONSENT_POLICY, type ConsentPolicy } from "./entra/consent.ts";
 import type { Fault } from "./faults.ts";
 import type { UserData } from "./model.ts";
 import { seedDayStart, seedTenant } from "./seed.ts";
@@ -47,6 +49,10 @@ export interface LoggedRequest {
   userId?: string;
   /** The injected fault that answered or delayed it. */
   faultId?: string;
+  /** Headers that change what Graph answers (prefer, consistencylevel), when sent. */
+  headers?: Record<string, string>;
+  /** For POST /v1.0/$batch: the requests inside, as sent (url relative to /v1.0). */
+  batch?: { method: string; url: string }[];
   /** ISO timestamp of arrival. */
   at: string;
 }
@@ -65,12 +71,16 @@ export class EmulatorState {
   readonly refreshTokens = new Map<string, RefreshTokenGrant>();
   faults: Fault[] = [];
   log: LoggedRequest[] = [];
+  /** The tenant's consent settings (control API `consent`). */
+  consent: ConsentPolicy = { ...DEMO_CONSENT_POLICY };
+  /** Permissions each user granted the demo app themselves, by user id. */
+  readonly userGrants = new Map<string, Set<string>>();
 
   constructor(accessTokenLifetimeSeconds: number) {
     this.accessTokenLifetimeSeconds = accessTokenLifetimeSeconds;
   }
 
-  /** Back to the seed: mail, tokens, faults and the request log. */
+  /** Back to the seed: mail, tokens, faults, consent settings and the request log. */
   reset(): void {
     this.users = seedTenant();
     this.teams = seedTeams(seedDayStart(Date.now()));
@@ -80,9 +90,15 @@ export class EmulatorState {
     this.refreshTokens.clear();
     this.faults = [];
     this.log = [];
+    this.consent = { ...DEMO_CONSENT_POLICY };
+    this.userGrants.clear();
   }
 
+  /** Where every logged request is also appended as a JSON line (never cleared by reset), if anywhere. */
+  requestLogFile?: string;
+
   record(entry: LoggedRequest): void {
+    if (this.requestLogFile) appendFileSync(this.requestLogFile, `${JSON.stringify(entry)}\n`);
     this.log.push(entry);
     if (this.log.length > MAX_LOGGED_REQUESTS) this.log.splice(0, this.log.length - MAX_LOGGED_REQUESTS);
   }

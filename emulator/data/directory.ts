@@ -13,6 +13,8 @@ export interface DirectoryUser extends Omit<DemoUser, "utcOffsetHours"> {
   managerId: string | null;
   /** Whether the user can sign in to the emulator (one of DEMO_USERS). */
   canSignIn: boolean;
+  /** Every address mail reaches the user at: "SMTP:" the primary (mail), "smtp:" the others. */
+  proxyAddresses: string[];
 }
 
 interface Office {
@@ -64,6 +66,14 @@ interface Colleague {
   surname: string;
   /** The part before @; the given name, lower case, when absent. */
   alias?: string;
+  /**
+   * The sign-in name's part before @, when it is not the alias: the user
+   * principal name then differs from the mail address, as it does for people
+   * whose account predates a naming scheme. Graph addresses them by id or UPN only.
+   */
+  upnAlias?: string;
+  /** Further addresses of the mailbox ("smtp:" proxy addresses), part before @. */
+  otherAliases?: string[];
   jobTitle: string;
   department: string;
   office: keyof typeof OFFICES;
@@ -139,6 +149,8 @@ const COLLEAGUES: readonly Colleague[] = [
   {
     givenName: "Hannah",
     surname: "Weber",
+    upnAlias: "hweber",
+    otherAliases: ["hannah.weber"],
     jobTitle: "Visual Designer",
     department: "Design",
     office: "berlin",
@@ -297,6 +309,8 @@ function colleagueUser(colleague: Colleague, index: number): DirectoryUser {
   const office = OFFICES[colleague.office]!;
   const alias = aliasOf(colleague);
   const address = `${alias}@${TENANT_DOMAIN}`;
+  const principal = `${colleague.upnAlias ?? alias}@${TENANT_DOMAIN}`;
+  const others = [...(colleague.otherAliases ?? []), ...(colleague.upnAlias ? [colleague.upnAlias] : [])];
   const extension = String(110 + index * 3).padStart(3, "0");
   return {
     id: idOf(alias),
@@ -304,7 +318,7 @@ function colleagueUser(colleague: Colleague, index: number): DirectoryUser {
     givenName: colleague.givenName,
     surname: colleague.surname,
     mail: address,
-    userPrincipalName: address,
+    userPrincipalName: principal,
     jobTitle: colleague.jobTitle,
     department: colleague.department,
     officeLocation: `${office.building}/${1100 + index * 7}`,
@@ -317,22 +331,37 @@ function colleagueUser(colleague: Colleague, index: number): DirectoryUser {
     timeZone: office.timeZone,
     managerId: colleague.manager ? idOf(colleague.manager) : null,
     canSignIn: false,
+    proxyAddresses: [`SMTP:${address}`, ...others.map((other) => `smtp:${other}@${TENANT_DOMAIN}`)],
   };
 }
 
 function demoUser(user: DemoUser): DirectoryUser {
   const { utcOffsetHours: _offset, ...profile } = user;
-  return { ...profile, managerId: idOf(DEMO_MANAGERS[user.id]!), canSignIn: true };
+  return {
+    ...profile,
+    managerId: idOf(DEMO_MANAGERS[user.id]!),
+    canSignIn: true,
+    proxyAddresses: [`SMTP:${user.mail}`],
+  };
 }
 
 /** Every user of the directory, the ones who can sign in first. */
 export const DIRECTORY: readonly DirectoryUser[] = [...DEMO_USERS.map(demoUser), ...COLLEAGUES.map(colleagueUser)];
 
-/** A directory user by object id, user principal name or mail address (case-insensitive). */
-export function findDirectoryUser(idOrAddress: string): DirectoryUser | undefined {
-  const key = idOrAddress.toLowerCase();
-  return DIRECTORY.find(
-    (user) => user.id === key || user.userPrincipalName.toLowerCase() === key || user.mail.toLowerCase() === key,
+/**
+ * A directory user as a /users/{id | userPrincipalName} path names one: by
+ * object id or user principal name (case-insensitive), never by mail address.
+ */
+export function findDirectoryUser(idOrPrincipalName: string): DirectoryUser | undefined {
+  const key = idOrPrincipalName.toLowerCase();
+  return DIRECTORY.find((user) => user.id === key || user.userPrincipalName.toLowerCase() === key);
+}
+
+/** A directory user whom mail reaches at `address`: the primary address or any proxy address (case-insensitive). */
+export function findDirectoryUserByAddress(address: string): DirectoryUser | undefined {
+  const key = address.toLowerCase();
+  return DIRECTORY.find((user) =>
+    user.proxyAddresses.some((proxy) => proxy.slice(proxy.indexOf(":") + 1).toLowerCase() === key),
   );
 }
 

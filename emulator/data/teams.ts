@@ -14,6 +14,7 @@ import type {
 } from "@microsoft/microsoft-graph-types";
 import { escapeHtml } from "../html-text.ts";
 import { ADELE, ALEX, MEGAN, TENANT_ID, type DemoUser } from "../tenant.ts";
+import { DIRECTORY } from "./directory.ts";
 import { SeededRandom, stableGuid } from "./random.ts";
 import { DAY, HOUR, MINUTE } from "./time.ts";
 
@@ -475,6 +476,8 @@ interface ChatPlan {
   type: StoredChat["chatType"];
   topic: string | null;
   members: DemoUser[];
+  /** Directory users who are members too but say nothing (ids), after `members`. */
+  silentMemberIds?: readonly string[];
   lines: [by: number, text: string][];
   /** Days back of the first message. */
   startDaysAgo: number;
@@ -614,6 +617,20 @@ const CHATS: readonly ChatPlan[] = [
       [1, "Thanks Alex, joining in 2 minutes."],
       [2, "I'll be 5 minutes late."],
       [0, "Recording and notes are in the Design channel."],
+    ],
+  },
+  {
+    // Everyone in the directory: more members than Graph returns in a chat's $expand=members (25).
+    type: "group",
+    topic: "Company offsite 2027",
+    members: [MEGAN, ADELE, ALEX],
+    silentMemberIds: DIRECTORY.filter((user) => !user.canSignIn).map((user) => user.id),
+    startDaysAgo: 8,
+    lines: [
+      [0, "Welcome everyone! This chat is for the offsite logistics."],
+      [1, "Hotel options are in the Marketing team files."],
+      [2, "Design will bring the banners."],
+      [0, "Please vote on the dates by Friday."],
     ],
   },
 ];
@@ -779,7 +796,8 @@ class TeamsSeeder {
   }
 
   private chat(plan: ChatPlan): StoredChat {
-    const memberKey = plan.members.map((user) => user.id);
+    const speakers = plan.members.map((user) => user.id);
+    const memberKey = [...speakers, ...(plan.silentMemberIds ?? [])];
     const id =
       plan.type === "oneOnOne"
         ? `19:${[...memberKey].sort().join("_")}@unq.gbl.spaces`
@@ -787,7 +805,7 @@ class TeamsSeeder {
           ? `19:meeting_${Buffer.from(stableGuid("meeting", plan.topic ?? ""))
               .toString("base64url")
               .slice(0, 48)}@thread.v2`
-          : `19:${threadId("chat", plan.topic ?? "", ...memberKey)}@thread.v2`;
+          : `19:${threadId("chat", plan.topic ?? "", ...speakers)}@thread.v2`;
     let at = this.dayStart - plan.startDaysAgo * DAY + this.random.int(8, 10) * HOUR;
     const messages = plan.lines.map(([by, text]) => {
       at = Math.min(at + this.random.int(2, 600) * MINUTE, this.dayStart - 5 * MINUTE);

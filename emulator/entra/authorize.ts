@@ -1,11 +1,15 @@
 /**
  * GET and POST /{tenant}/oauth2/v2.0/authorize: validates the request like
  * Entra, shows the sign-in page, and on a chosen account redirects back with a
- * single-use code bound to the client, redirect URI, PKCE challenge and scopes.
+ * single-use code bound to the client, redirect URI, PKCE challenge and scopes,
+ * unless the account may not consent to those scopes (then Entra's "Need admin
+ * approval" page, and back to the app with access_denied).
  */
 import { formBody, html, redirect, type EmulatorRequest, type EmulatorResponse } from "../http.ts";
 import type { EmulatorState } from "../state.ts";
 import { DEMO_CLIENT_ID, findUser, isAllowedRedirectUri, TENANT_NAME } from "../tenant.ts";
+import { adminApprovalPage, CANCEL_FIELD } from "./admin-approval-page.ts";
+import { checkConsent, recordUserConsent } from "./consent.ts";
 import { entraErrorPage, redirectWithError } from "./errors.ts";
 import { issueCode } from "./grants.ts";
 import { parseScopes } from "./scopes.ts";
@@ -135,6 +139,19 @@ export function authorize(request: EmulatorRequest, state: EmulatorState): Emula
   }
   const user = findUser(params.get("username") ?? params.get("login_hint") ?? "");
   if (!user) return html(400, signInPage({ ...page, error: "Choose one of the demo accounts to sign in." }));
+  if (params.get(CANCEL_FIELD) === "cancel") {
+    return redirectWithError(
+      valid.redirectUri,
+      params.get("state"),
+      "access_denied",
+      65004,
+      "User declined to consent to access the app.",
+      { error_subcode: "cancel" },
+    );
+  }
+  const refusal = checkConsent(state, user.id, valid.scopes);
+  if (refusal) return html(200, adminApprovalPage({ action: request.url.pathname, params, user, refusal }));
+  recordUserConsent(state, user.id, valid.scopes);
   const code = issueCode(state, {
     clientId: valid.clientId,
     redirectUri: valid.redirectUri,

@@ -47,16 +47,18 @@ export function entraErrorPage(code: number, message: string, status = 400): Emu
   );
 }
 
-/** Back to a validated redirect URI with `error`, `error_description` and `state`. */
+/** Back to a validated redirect URI with `error`, `error_description`, `state` and any `extra` parameters. */
 export function redirectWithError(
   redirectUri: string,
   state: string | null,
   error: string,
   code: number,
   message: string,
+  extra: Record<string, string> = {},
 ): EmulatorResponse {
   const url = new URL(redirectUri);
   url.searchParams.set("error", error);
+  for (const [name, value] of Object.entries(extra)) url.searchParams.set(name, value);
   url.searchParams.set("error_description", description(code, message, trace()));
   if (state !== null) url.searchParams.set("state", state);
   return redirect(url.toString());

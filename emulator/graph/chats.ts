@@ -3,8 +3,9 @@
  * (`$expand=members,lastMessagePreview`), their members and messages (list,
  * read, post). Only members see a chat.
  */
+import { findDirectoryUser } from "../data/directory.ts";
 import { buildMessage, chatUrl, nextMessageId, type StoredChat, type StoredChatMessage } from "../data/teams.ts";
-import { findUser, TENANT_ID } from "../tenant.ts";
+import { TENANT_ID } from "../tenant.ts";
 import { parseFilter, type FilterSchema } from "./odata/filter.ts";
 import { applySelect, parseSelect, type EntitySchema } from "./odata/select.ts";
 import { graphJson, GraphFailure } from "./responses.ts";
@@ -16,6 +17,11 @@ const READ_CHAT_MESSAGES = ["Chat.Read", "Chat.ReadWrite"];
 const SEND_CHAT_MESSAGES = ["ChatMessage.Send", "Chat.ReadWrite"];
 
 const CHATS_PAGE = { defaultTop: 50, maxTop: 50 };
+/**
+ * Graph's known issue: listing chats with $expand=members returns at most 25
+ * members per chat; /chats/{id}/members returns them all.
+ */
+const EXPANDED_MEMBERS = 25;
 const CHAT_MESSAGES_PAGE = { defaultTop: 50, maxTop: 50 };
 
 const CHAT_SCHEMA: EntitySchema = {
@@ -86,7 +92,7 @@ function chatResource(context: GraphContext, chat: StoredChat): Record<string, u
 
 function membersOf(chat: StoredChat): Record<string, unknown>[] {
   return chat.memberIds.map((userId, index) => {
-    const user = findUser(userId);
+    const user = findDirectoryUser(userId);
     return {
       "@odata.type": "#microsoft.graph.aadUserConversationMember",
       id: Buffer.from(`${chat.id}##${userId}`).toString("base64"),
@@ -133,7 +139,7 @@ function presentChat(context: GraphContext, chat: StoredChat, select: string[] |
   const expand = chatExpansions(context);
   return {
     ...applySelect(chatResource(context, chat), CHAT_SCHEMA, select),
-    ...(expand.members ? { members: membersOf(chat) } : {}),
+    ...(expand.members ? { members: membersOf(chat).slice(0, EXPANDED_MEMBERS) } : {}),
     ...(expand.preview ? { lastMessagePreview: lastMessagePreview(chat) } : {}),
   };
 }

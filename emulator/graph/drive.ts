@@ -14,7 +14,6 @@ import { jsonBody } from "../http.ts";
 import {
   addressOf,
   checkName,
-  sizeOf,
   type Address,
   childrenOf,
   conflict,
@@ -45,6 +44,7 @@ import {
   SITES_READ,
   touch,
   userIdentity,
+  webUrlOf,
   writeFile,
 } from "./drive-store.ts";
 import { parseSearch } from "./odata/search.ts";
@@ -116,11 +116,14 @@ function page<T>(context: GraphContext, items: readonly T[]): { items: T[]; next
   return result;
 }
 
+/**
+ * What $orderby takes on a drive's items. These drives are OneDrive for
+ * Business and SharePoint libraries, where the sort works "only with name and
+ * url" (OneDrive's query-parameter documentation); Graph refuses the rest.
+ */
 const SORTABLE: Record<string, (drive: StoredDrive, item: StoredDriveItem) => unknown> = {
   name: (_drive, item) => item.name,
-  lastmodifieddatetime: (_drive, item) => item.lastModifiedDateTime,
-  createddatetime: (_drive, item) => item.createdDateTime,
-  size: sizeOf,
+  url: (drive, item) => webUrlOf(drive, item),
 };
 
 function ordered(context: GraphContext, drive: StoredDrive, items: StoredDriveItem[]): StoredDriveItem[] {
@@ -133,7 +136,7 @@ function ordered(context: GraphContext, drive: StoredDrive, items: StoredDriveIt
       throw new GraphFailure(
         400,
         "invalidRequest",
-        `Cannot sort by '${part.trim()}': driveItems sort by name, lastModifiedDateTime, createdDateTime or size.`,
+        `Invalid request: sorting by '${part.trim()}' is not supported; OneDrive for Business and SharePoint sort items by name or url only.`,
       );
     }
     return { value, descending: match[2]?.toLowerCase() === "desc" };
@@ -529,8 +532,27 @@ function listSites(context: GraphContext) {
   });
 }
 
+/**
+ * drive: recent and drive: sharedWithMe are deprecated: "degraded until
+ * November 2026, after which it will stop returning data" (their Graph pages).
+ * Past that date they answer an empty collection.
+ */
+function retiredListing(context: GraphContext) {
+  return graphJson(context.request, 200, {
+    "@odata.context": metadata(context, "Collection(driveItem)"),
+    value: [],
+  });
+}
+
 export const driveRoutes: readonly GraphRoute[] = [
   ...DRIVE_PREFIXES.flatMap(driveRoutesFor),
+  { method: "GET", path: "/me/drive/recent", scopes: ONEDRIVE_READ, handle: retiredListing },
+  {
+    method: "GET",
+    path: "/me/drive/sharedWithMe",
+    scopes: ["Files.Read.All", "Files.ReadWrite.All", "Sites.Read.All", "Sites.ReadWrite.All"],
+    handle: retiredListing,
+  },
   {
     method: "GET",
     path: "/me/drives",

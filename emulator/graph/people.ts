@@ -6,7 +6,7 @@
  * $filter and $orderby=displayName as Graph allows them.
  */
 import type { Person, Phone } from "@microsoft/microsoft-graph-types";
-import { DIRECTORY, findDirectoryUser, type DirectoryUser } from "../data/directory.ts";
+import { DIRECTORY, findDirectoryUser, findDirectoryUserByAddress, type DirectoryUser } from "../data/directory.ts";
 import { stableGuid } from "../data/random.ts";
 import { DAY } from "../data/time.ts";
 import type { StoredContact } from "../model.ts";
@@ -138,7 +138,7 @@ function phonesOf(user: DirectoryUser | undefined, contact: StoredContact | unde
 
 function personOf(candidate: Candidate, contacts: readonly StoredContact[]): Person {
   const address = candidate.address.toLowerCase();
-  const user = DIRECTORY.find((entry) => entry.mail.toLowerCase() === address);
+  const user = findDirectoryUserByAddress(address);
   const contact = contacts.find((entry) =>
     (entry.emailAddresses ?? []).some((email) => email.address?.toLowerCase() === address),
   );

@@ -334,7 +334,8 @@ export const schedulingRoutes: readonly GraphRoute[] = [
   {
     method: "POST",
     path: "/me/findMeetingTimes",
-    scopes: ["Calendars.Read", "Calendars.ReadWrite", "Calendars.Read.Shared", "Calendars.ReadWrite.Shared"],
+    // Graph documents only the .Shared permissions here: it reads the attendees' calendars.
+    scopes: ["Calendars.Read.Shared", "Calendars.ReadWrite.Shared"],
     handle: findMeetingTimes,
   },
 ];

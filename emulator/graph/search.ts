@@ -30,19 +30,6 @@ const ENTITY_TYPES: Record<string, { permissions: readonly string[]; group: stri
   qna: { permissions: ["QnA.Read.All"], group: "answers" },
 };
 
-/** Entity types a request body may spread over several searchRequests. */
-const MULTI_REQUEST_TYPES = new Set([
-  "site",
-  "drive",
-  "driveItem",
-  "list",
-  "listItem",
-  "externalItem",
-  "bookmark",
-  "acronym",
-  "qna",
-]);
-
 /** Outlook items page at most 25 per request; SharePoint and OneDrive items at most 1000. */
 const OUTLOOK_TYPES = new Set(["message", "event"]);
 const MAX_SIZE = 1000;
@@ -178,15 +165,11 @@ export const searchRoutes: readonly GraphRoute[] = [
       if (!isObject(body) || !Array.isArray(body.requests) || body.requests.length === 0) {
         throw invalid("requests is required: a collection of one searchRequest");
       }
-      const requests = body.requests.map(parseRequest);
-      if (
-        requests.length > 1 &&
-        requests.some((request) => request.entityTypes.some((type) => !MULTI_REQUEST_TYPES.has(type)))
-      ) {
-        throw invalid(
-          "Multiple search requests in one body are supported only for site, drive, driveItem, list, listItem, externalItem, bookmark, acronym and qna; send one request per call",
-        );
+      // Modelled: Graph serves one searchRequest per call (several types combine inside it, where allowed).
+      if (body.requests.length > 1) {
+        throw invalid("Multiple search requests in one body are not supported; send one searchRequest per call");
       }
+      const requests = body.requests.map(parseRequest);
       return graphJson(context.request, 200, {
         "@odata.context": `${context.origin}/v1.0/$metadata#Collection(microsoft.graph.searchResponse)`,
         value: requests.map((request) => answer(context, request)),

@@ -1,8 +1,8 @@
 /**
  * Microsoft To Do: /me/todo/lists (and /{id}), /tasks (and /{id}) and a
- * task's checklistItems. Dates are kept in UTC and presented in the zone of
- * `Prefer: outlook.timezone`, as Graph does; $filter and $orderby see the
- * presented values.
+ * task's checklistItems. Dates are kept and answered in UTC: the To Do API
+ * documents no `Prefer: outlook.timezone` and ignores it, so $filter and
+ * $orderby compare UTC values too.
  */
 import type {
   DateTimeTimeZone,
@@ -13,9 +13,9 @@ import type {
 } from "@microsoft/microsoft-graph-types";
 import { randomUUID } from "node:crypto";
 import type { StoredChecklistItem, StoredTask, StoredTaskList, TodoStore } from "../data/todo.ts";
-import { HOUR, isoSeconds, utcDateTime } from "../data/time.ts";
+import { DAY, isoSeconds, utcDateTime } from "../data/time.ts";
 import { jsonBody, type EmulatorRequest } from "../http.ts";
-import { DEMO_USERS } from "../tenant.ts";
+import { instantOf, resolveTimeZone } from "../timezones.ts";
 import { queryCollection, type CollectionSpec } from "./odata/collection.ts";
 import type { FilterSchema } from "./odata/filter.ts";
 import { applySelect, parseSelect, type EntitySchema } from "./odata/select.ts";
@@ -32,67 +32,6 @@ const TASK_STATUSES: readonly TaskStatus[] = ["notStarted", "inProgress", "compl
 const IMPORTANCES: readonly Importance[] = ["low", "normal", "high"];
 const DATE_PROPERTIES = ["dueDateTime", "reminderDateTime", "startDateTime", "completedDateTime"] as const;
 type DateProperty = (typeof DATE_PROPERTIES)[number];
-
-/** Standard UTC offsets (hours) of the time zones the emulator knows, Windows and IANA names; no daylight saving time. */
-const ZONE_OFFSETS: Record<string, number> = {
-  UTC: 0,
-  "Etc/UTC": 0,
-  "GMT Standard Time": 0,
-  "Greenwich Standard Time": 0,
-  "W. Europe Standard Time": 1,
-  "Central Europe Standard Time": 1,
-  "Romance Standard Time": 1,
-  "Europe/Berlin": 1,
-  "Europe/Paris": 1,
-  "E. Europe Standard Time": 2,
-  "FLE Standard Time": 2,
-  "Russian Standard Time": 3,
-  "India Standard Time": 5.5,
-  "China Standard Time": 8,
-  "Singapore Standard Time": 8,
-  "Tokyo Standard Time": 9,
-  "AUS Eastern Standard Time": 10,
-  "New Zealand Standard Time": 12,
-  "Atlantic Standard Time": -4,
-  "E. South America Standard Time": -3,
-  "Eastern Standard Time": -5,
-  "America/New_York": -5,
-  "Central Standard Time": -6,
-  "America/Chicago": -6,
-  "Mountain Standard Time": -7,
-  "America/Denver": -7,
-  "Pacific Standard Time": -8,
-  "America/Los_Angeles": -8,
-  "Alaskan Standard Time": -9,
-  "Hawaiian Standard Time": -10,
-  ...Object.fromEntries(DEMO_USERS.map((user) => [user.timeZone, user.utcOffsetHours])),
-};
-
-function zoneOffset(name: string): number | undefined {
-  const key = Object.keys(ZONE_OFFSETS).find((zone) => zone.toLowerCase() === name.toLowerCase());
-  return key === undefined ? undefined : ZONE_OFFSETS[key];
-}
-
-/** The zone `Prefer: outlook.timezone="..."` asks for (UTC without one, or for one Graph does not know). */
-function preferredZone(request: EmulatorRequest): { name: string; offset: number } {
-  const match = /outlook\.timezone\s*=\s*"([^"]+)"/i.exec(request.headers.prefer ?? "");
-  const offset = match?.[1] ? zoneOffset(match[1]) : undefined;
-  return match?.[1] && offset !== undefined ? { name: match[1], offset } : { name: "UTC", offset: 0 };
-}
-
-function preferenceApplied(request: EmulatorRequest): Record<string, string> {
-  const zone = preferredZone(request);
-  return /outlook\.timezone/i.test(request.headers.prefer ?? "")
-    ? { "Preference-Applied": `outlook.timezone="${zone.name}"` }
-    : {};
-}
-
-/** A stored UTC dateTimeTimeZone in another zone. */
-function inZone(value: DateTimeTimeZone, zone: { name: string; offset: number }): DateTimeTimeZone {
-  const utc = Date.parse(`${(value.dateTime ?? "").slice(0, 23)}Z`);
-  const local = new Date(utc + zone.offset * HOUR).toISOString().replace(/Z$/, "0000");
-  return { dateTime: local, timeZone: zone.name };
-}
 
 export const TASK_SCHEMA: EntitySchema = {
   type: "microsoft.graph.todoTask",
@@ -222,15 +161,10 @@ function presentChecklistItem(item: StoredChecklistItem): Record<string, unknown
   return { ...item };
 }
 
-/** A task as this request sees it: dates in the preferred zone, no store-only fields. */
-function taskView(task: StoredTask, zone: { name: string; offset: number }): Record<string, unknown> {
+/** A task as Graph answers it: dates in UTC as stored, no store-only fields. */
+function taskView(task: StoredTask): Record<string, unknown> {
   const { changeKey, checklistItems: _checklistItems, linkedResources: _linkedResources, ...stored } = task;
-  const resource: Record<string, unknown> = { "@odata.etag": `W/"${changeKey}"`, ...stored };
-  for (const property of DATE_PROPERTIES) {
-    const value = task[property];
-    if (value) resource[property] = inZone(value, zone);
-  }
-  return resource;
+  return structuredClone({ "@odata.etag": `W/"${changeKey}"`, ...stored });
 }
 
 function expandsChecklist(context: GraphContext): boolean {
@@ -412,21 +346,21 @@ function readDateTime(value: unknown, property: string): DateTimeTimeZone | null
       `'${property}' must be a dateTimeTimeZone: { "dateTime": "2026-11-25T00:00:00", "timeZone": "..." }.`,
     );
   }
-  const offset = zoneOffset(value.timeZone);
-  if (offset === undefined) {
+  const zone = resolveTimeZone(value.timeZone);
+  if (zone === undefined) {
     throw new GraphFailure(
       400,
       "TimeZoneNotSupportedException",
       `A valid TimeZone value must be specified. The following TimeZone value is not supported: '${value.timeZone}'.`,
     );
   }
-  const local = Date.parse(`${value.dateTime.slice(0, 23)}Z`);
-  if (!LOCAL_DATE_TIME.test(value.dateTime) || Number.isNaN(local)) {
+  const instant = LOCAL_DATE_TIME.test(value.dateTime) ? instantOf(value.dateTime, zone) : undefined;
+  if (instant === undefined) {
     throw badRequest(
       `Cannot convert the literal '${value.dateTime}' to the expected type 'Edm.DateTime' in '${property}'.`,
     );
   }
-  return utcDateTime(local - offset * HOUR);
+  return utcDateTime(instant);
 }
 
 function readItemBody(value: unknown): ItemBody {
@@ -512,7 +446,7 @@ function applyTaskInput(task: StoredTask, body: Record<string, unknown>, now: nu
   if (body.status !== undefined) {
     const status = readEnum(body.status, TASK_STATUSES, "microsoft.graph.taskStatus");
     if (status === "completed" && task.status !== "completed" && body.completedDateTime === undefined) {
-      task.completedDateTime = utcDateTime(Math.floor(now / (24 * HOUR)) * 24 * HOUR);
+      task.completedDateTime = utcDateTime(Math.floor(now / DAY) * DAY);
     }
     if (status !== "completed") delete task.completedDateTime;
     task.status = status;
@@ -527,9 +461,8 @@ function applyTaskInput(task: StoredTask, body: Record<string, unknown>, now: nu
 
 function listTasks(context: GraphContext) {
   const list = findList(context);
-  const zone = preferredZone(context.request);
   const select = parseSelect(context.query, TASK_SCHEMA);
-  const views = new Map(list.tasks.map((task) => [task.id, taskView(task, zone)]));
+  const views = new Map(list.tasks.map((task) => [task.id, taskView(task)]));
   let items = [...views.values()];
   let request = context.request;
   const filter = context.query.get("$filter");
@@ -543,17 +476,12 @@ function listTasks(context: GraphContext) {
   }
   const page = queryCollection(request, items, TASK_COLLECTION);
   const byId = new Map(list.tasks.map((task) => [task.id, task]));
-  return graphJson(
-    context.request,
-    200,
-    {
-      "@odata.context": metadata(context, `lists('${list.id}')/tasks${selection(select)}`),
-      ...(page.count !== undefined ? { "@odata.count": page.count } : {}),
-      value: page.items.map((view) => presentTask(context, byId.get(view.id as string)!, view, select)),
-      ...(page.nextLink ? { "@odata.nextLink": restoreNextLink(context.request, page.nextLink) } : {}),
-    },
-    preferenceApplied(context.request),
-  );
+  return graphJson(context.request, 200, {
+    "@odata.context": metadata(context, `lists('${list.id}')/tasks${selection(select)}`),
+    ...(page.count !== undefined ? { "@odata.count": page.count } : {}),
+    value: page.items.map((view) => presentTask(context, byId.get(view.id as string)!, view, select)),
+    ...(page.nextLink ? { "@odata.nextLink": restoreNextLink(context.request, page.nextLink) } : {}),
+  });
 }
 
 function answerTask(
@@ -564,17 +492,12 @@ function answerTask(
   extra: Record<string, unknown> = {},
 ) {
   const select = parseSelect(context.query, TASK_SCHEMA);
-  const view = taskView(task, preferredZone(context.request));
-  return graphJson(
-    context.request,
-    status,
-    {
-      "@odata.context": metadata(context, `lists('${list.id}')/tasks${selection(select)}/$entity`),
-      ...presentTask(context, task, view, select),
-      ...extra,
-    },
-    preferenceApplied(context.request),
-  );
+  const view = taskView(task);
+  return graphJson(context.request, status, {
+    "@odata.context": metadata(context, `lists('${list.id}')/tasks${selection(select)}/$entity`),
+    ...presentTask(context, task, view, select),
+    ...extra,
+  });
 }
 
 function answerList(context: GraphContext, list: StoredTaskList, status: 200 | 201) {

@@ -1,7 +1,7 @@
 /**
  * The directory: /me, /users (list with $search, $filter, $select, $orderby,
  * $top, $count and $skiptoken paging, under Entra's advanced-query rules),
- * /users/{id | userPrincipalName}, manager and directReports, and
+ * /users/{id | userPrincipalName} (never a mail address), manager and directReports, and
  * /me/mailboxSettings.
  */
 import type { MailboxSettings, User } from "@microsoft/microsoft-graph-types";
@@ -37,6 +37,7 @@ export const USER_SCHEMA: EntitySchema = {
     "mobilePhone",
     "officeLocation",
     "preferredLanguage",
+    "proxyAddresses",
     "surname",
     "usageLocation",
     "userPrincipalName",
@@ -70,6 +71,8 @@ const USER_FILTER: FilterSchema = {
   mail: { kind: "string", functions: STARTS_ENDS },
   userPrincipalName: { kind: "string", functions: STARTS_ENDS },
   mailNickname: { kind: "string", functions: STARTS },
+  // Multi-valued: only inside any(), e.g. proxyAddresses/any(p:p eq 'smtp:hannah.weber@contoso.example').
+  proxyAddresses: { kind: "collection", items: { "": { kind: "string", functions: STARTS } } },
   jobTitle: { kind: "string", functions: STARTS },
   department: { kind: "string", functions: STARTS },
   officeLocation: { kind: "string", functions: STARTS },
@@ -116,6 +119,7 @@ function userResource(user: DirectoryUser): User {
     surname: user.surname,
     userPrincipalName: user.userPrincipalName,
     id: user.id,
+    proxyAddresses: user.proxyAddresses,
     accountEnabled: true,
     city: user.city,
     companyName: TENANT_NAME,
@@ -146,7 +150,11 @@ function signedIn(context: GraphContext): DirectoryUser {
   return user;
 }
 
-/** The user a /users/{userId}/... path names; another user needs a directory permission. */
+/**
+ * The user a /users/{userId}/... path names, by object id or user principal
+ * name only (a mail address that differs from the UPN is not found, as in
+ * Graph); another user needs a directory permission.
+ */
 function addressed(context: GraphContext): DirectoryUser {
   const user = findDirectoryUser(context.params.userId ?? "");
   if (!user) {

@@ -15,7 +15,8 @@ interface Page<T> {
 }
 
 const DAY = 86_400_000;
-const SCOPE = "openid profile email offline_access User.Read Calendars.ReadWrite MailboxSettings.Read";
+const SCOPE =
+  "openid profile email offline_access User.Read Calendars.ReadWrite Calendars.Read.Shared MailboxSettings.Read";
 const ADELE = "adele@contoso.example";
 const MEGAN = "megan@contoso.example";
 const ALEX = "alex@contoso.example";
@@ -630,6 +631,20 @@ describe("permissions and search", () => {
       body: "{}",
     });
     expect(write.status).toBe(403);
+  });
+
+  it("takes only the .Shared calendar permissions for findMeetingTimes, as Graph documents", async () => {
+    const body = JSON.stringify({ attendees: [{ type: "required", emailAddress: { address: ALEX } }] });
+    const ask = (token: string) =>
+      graph(emulator.url, token, "/me/findMeetingTimes", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body,
+      });
+    const own = await tokenOf(ADELE, "openid profile User.Read Calendars.ReadWrite");
+    expect(await errorOf(await ask(own))).toMatchObject({ status: 403, code: "ErrorAccessDenied" });
+    const shared = await tokenOf(ADELE, "openid profile User.Read Calendars.Read.Shared");
+    expect((await ask(shared)).status).toBe(200);
   });
 
   it("registers events with the Microsoft Search API", async () => {

@@ -1,4 +1,7 @@
 import type { Message } from "@microsoft/microsoft-graph-types";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { LoggedRequest } from "../../emulator/state.ts";
 import { startEmulator, type RunningEmulator } from "../../emulator/server.ts";
@@ -220,5 +223,32 @@ describe("reset", () => {
     expect(
       (await tokenRequest(emulator.url, { grant_type: "refresh_token", refresh_token: megan.refresh_token! })).status,
     ).toBe(400);
+  });
+});
+
+describe("request log file", () => {
+  it("appends every logged request, with Prefer and $batch contents, to a file that outlives reset", async () => {
+    const directory = mkdtempSync(join(tmpdir(), "emulator-log-"));
+    const file = join(directory, "requests.jsonl");
+    const logging = await startEmulator({ port: 0, requestLogFile: file });
+    try {
+      const token = (await signIn(logging.url)).access_token;
+      await graph(logging.url, token, "/me/messages?$top=1", {
+        headers: { Prefer: 'outlook.body-content-type="text"' },
+      });
+      await control(logging.url, "reset", {});
+      await postJson(logging.url, token, "/$batch", { requests: [{ id: "1", method: "GET", url: "/me" }] });
+      const lines = readFileSync(file, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as LoggedRequest);
+      const messages = lines.find((line) => line.path === "/v1.0/me/messages")!;
+      expect(messages).toMatchObject({ query: "$top=1", headers: { prefer: 'outlook.body-content-type="text"' } });
+      expect(lines.find((line) => line.path === "/v1.0/$batch")?.batch).toEqual([{ method: "GET", url: "/me" }]);
+      expect(await control<LoggedRequest[]>(logging.url, "requests")).toHaveLength(1);
+    } finally {
+      await logging.close();
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,6 @@
 import type { Person, User } from "@microsoft/microsoft-graph-types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DIRECTORY, findDirectoryUser } from "../../emulator/data/directory.ts";
+import { DIRECTORY, findDirectoryUser, findDirectoryUserByAddress } from "../../emulator/data/directory.ts";
 import { startEmulator, type RunningEmulator } from "../../emulator/server.ts";
 import { ADELE, ALEX, DEMO_USERS, MEGAN } from "../../emulator/tenant.ts";
 import { graph, graphJson, signIn, type GraphErrorBody } from "./helpers.ts";
@@ -161,6 +161,43 @@ describe("one user, their manager and reports", () => {
     expect(byId).toMatchObject({ userPrincipalName: "sean@contoso.example", officeLocation: sean.officeLocation });
     const missing = await graph(emulator.url, basic, "/users/nobody@contoso.example");
     expect(await errorOf(missing)).toMatchObject({ status: 404, code: "Request_ResourceNotFound" });
+  });
+
+  it("addresses users by id or user principal name only: a mail address that differs from the UPN is 404", async () => {
+    const hannah = findDirectoryUserByAddress("hannah@contoso.example")!;
+    expect(hannah.userPrincipalName).toBe("hweber@contoso.example");
+    expect(await get<User>("/users/hweber@contoso.example?$select=id,mail")).toMatchObject({
+      id: hannah.id,
+      mail: "hannah@contoso.example",
+    });
+    const byMail = await graph(emulator.url, basic, "/users/hannah@contoso.example");
+    expect(await errorOf(byMail)).toMatchObject({ status: 404, code: "Request_ResourceNotFound" });
+  });
+
+  it("finds a user by mail, user principal name or proxy address with $filter", async () => {
+    const hannah = findDirectoryUserByAddress("hannah@contoso.example")!;
+    const select = "&$select=id,displayName,mail,userPrincipalName,proxyAddresses";
+    const found = async (filter: string) =>
+      (await get<Page<User>>(`/users?$filter=${encodeURIComponent(filter)}${select}`, full)).value.map((u) => u.id);
+    expect(await found("mail eq 'HANNAH@contoso.example'")).toEqual([hannah.id]);
+    expect(await found("userPrincipalName eq 'hweber@contoso.example'")).toEqual([hannah.id]);
+    expect(await found("proxyAddresses/any(p:p eq 'smtp:hannah.weber@contoso.example')")).toEqual([hannah.id]);
+    expect(
+      await found(
+        "mail eq 'hannah.weber@contoso.example' or userPrincipalName eq 'hannah.weber@contoso.example' or proxyAddresses/any(p:p eq 'smtp:hannah.weber@contoso.example')",
+      ),
+    ).toEqual([hannah.id]);
+    const user = (
+      await get<Page<User>>(`/users?$filter=${encodeURIComponent("mail eq 'hannah@contoso.example'")}${select}`, full)
+    ).value[0]!;
+    expect(user.proxyAddresses).toEqual([
+      "SMTP:hannah@contoso.example",
+      "smtp:hannah.weber@contoso.example",
+      "smtp:hweber@contoso.example",
+    ]);
+    // A multi-valued property needs any().
+    const bare = await graph(emulator.url, full, `/users?$filter=${encodeURIComponent("proxyAddresses eq 'x'")}`);
+    expect((await errorOf(bare)).status).toBe(400);
   });
 
   it("serves managers to holders of User.Read.All, and 404 at the top", async () => {

@@ -109,11 +109,31 @@ describe("items and children", () => {
     const ids = pages.flatMap((page) => page.value.map((item) => item.id));
     expect(new Set(ids).size).toBe(65);
     expect(Object.keys(pages[1]!.value[0]!).sort()).toEqual(["id", "name"]);
-    const newest = await get<Page<DriveItem>>(
-      "/me/drive/root:/Documents/Invoices:/children?$top=3&$orderby=lastModifiedDateTime desc",
+    const backwards = await get<Page<DriveItem>>(
+      "/me/drive/root:/Documents/Invoices:/children?$top=3&$orderby=name desc",
     );
-    const times = newest.value.map((item) => Date.parse(item.lastModifiedDateTime!));
-    expect(times).toEqual([...times].sort((a, b) => b - a));
+    const names = backwards.value.map((item) => item.name!);
+    expect(names).toEqual([...names].sort().reverse());
+  });
+
+  it("sorts children by name or url only, as OneDrive for Business and SharePoint do", async () => {
+    for (const key of ["lastModifiedDateTime desc", "createdDateTime", "size desc"]) {
+      const refused = await errorOf(
+        await graph(emulator.url, token, `/me/drive/root/children?$orderby=${encodeURIComponent(key)}`),
+      );
+      expect(refused, key).toMatchObject({ status: 400, code: "invalidRequest" });
+      expect(refused.message).toContain("name or url");
+    }
+    const byUrl = await get<Page<DriveItem>>("/me/drive/root:/Documents:/children?$orderby=url&$select=name,webUrl");
+    const urls = byUrl.value.map((item) => item.webUrl!);
+    expect(urls).toEqual([...urls].sort());
+  });
+
+  it("answers the retired recent and sharedWithMe listings with no data", async () => {
+    for (const path of ["/me/drive/recent", "/me/drive/sharedWithMe"]) {
+      const listing = await get<Page<DriveItem>>(path);
+      expect(listing.value, path).toEqual([]);
+    }
   });
 
   it("addresses items by path (with or without the closing colon) and by id with a relative path", async () => {

@@ -395,3 +395,93 @@ describe("refresh token grant", () => {
     expect(await entraError(expired)).toMatchObject({ error: "invalid_grant", error_codes: [700082] });
   });
 });
+
+describe("consent policy", () => {
+  /** Signs Adele in for `scope` up to Entra's answer: the redirect back to the app, or the page shown instead. */
+  async function attempt(scope: string): Promise<{ redirect?: URL; page?: string; status: number }> {
+    const url = authorizeUrl(emulator.url, { code_challenge: pkce().challenge, scope });
+    const form = parseSignInForm(await (await fetch(url)).text(), url.toString());
+    const response = await submitSignIn(form, "adele@contoso.example");
+    const location = response.headers.get("Location");
+    return location
+      ? { redirect: new URL(location), status: response.status }
+      : { page: await response.text(), status: response.status };
+  }
+
+  const setConsent = (settings: Record<string, unknown>) => control(emulator.url, "consent", settings);
+  afterEach(() => control(emulator.url, "reset", {}));
+
+  it("lets anyone sign in while the demo tenant's administrator has consented (the default)", async () => {
+    expect(await control(emulator.url, "consent")).toEqual({ adminConsent: true, userConsent: "all" });
+    const { redirect } = await attempt("openid offline_access User.Read User.Read.All ChannelMessage.Read.All");
+    expect(redirect!.searchParams.get("code")).toBeTruthy();
+  });
+
+  it("shows 'Need admin approval' (AADSTS90094) for an admin-only permission; going back gives access_denied", async () => {
+    await setConsent({ adminConsent: false });
+    const outcome = await attempt("openid offline_access User.Read Mail.Read User.Read.All");
+    expect(outcome.status).toBe(200);
+    expect(outcome.page).toContain("<title>Need admin approval</title>");
+    expect(outcome.page).toContain(
+      "AADSTS90094: M365 MCP Server (local development) needs permission to access resources in your organization that only an admin can grant.",
+    );
+    expect(outcome.page).toContain("<code>User.Read.All</code>");
+    expect(outcome.page).not.toContain("<code>Mail.Read</code>");
+    const back = parseSignInForm(outcome.page!, `${emulator.url}/common/oauth2/v2.0/authorize`);
+    const body = new URLSearchParams(back.hidden);
+    body.set("consent_action", "cancel");
+    const response = await fetch(back.action, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body,
+      redirect: "manual",
+    });
+    const redirect = new URL(response.headers.get("Location")!);
+    expect(`${redirect.origin}${redirect.pathname}`).toBe(REDIRECT_URI);
+    expect(redirect.searchParams.get("code")).toBeNull();
+    expect(redirect.searchParams.get("error")).toBe("access_denied");
+    expect(redirect.searchParams.get("error_subcode")).toBe("cancel");
+    expect(redirect.searchParams.get("error_description")).toMatch(
+      /^AADSTS65004: User declined to consent to access the app\.\r\nTrace ID: /,
+    );
+    expect(redirect.searchParams.get("state")).toBe("state-123");
+  });
+
+  it("still lets a user consent to permissions that need no administrator", async () => {
+    await setConsent({ adminConsent: false });
+    const { redirect } = await attempt("openid offline_access User.Read Mail.Read Calendars.Read.Shared");
+    expect(redirect!.searchParams.get("code")).toBeTruthy();
+  });
+
+  it("restricts user consent further by tenant policy (AADSTS90093), remembering what was granted before", async () => {
+    await setConsent({ adminConsent: false });
+    expect((await attempt("openid User.Read Mail.Read")).redirect?.searchParams.get("code")).toBeTruthy();
+    await setConsent({ userConsent: "lowImpact" });
+    expect((await attempt("openid profile User.Read")).redirect?.searchParams.get("code")).toBeTruthy();
+    // Mail.Read was granted before the policy changed; Files.Read was not.
+    expect((await attempt("openid User.Read Mail.Read")).redirect?.searchParams.get("code")).toBeTruthy();
+    const blocked = await attempt("openid User.Read Files.Read");
+    expect(blocked.page).toContain(
+      "AADSTS90093: An administrator of Contoso (demo) has set a policy that prevents you from granting M365 MCP Server (local development) the permissions it&#39;s requesting.",
+    );
+    expect(blocked.page).toContain("<code>Files.Read</code>");
+    await setConsent({ userConsent: "none" });
+    // Even the sign-in scopes, where none was granted before.
+    expect((await attempt("openid email")).page).toContain("AADSTS90093");
+    await setConsent({ adminConsent: true });
+    expect(
+      (await attempt("openid User.Read Files.Read User.Read.All")).redirect?.searchParams.get("code"),
+    ).toBeTruthy();
+  });
+
+  it("refuses settings it does not know", async () => {
+    for (const body of [{ adminConsent: "yes" }, { userConsent: "some" }, { admin: true }]) {
+      const response = await fetch(`${emulator.url}/_emulator/consent`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      expect(response.status, JSON.stringify(body)).toBe(400);
+    }
+  });
+});

@@ -126,16 +126,18 @@ describe("POST /search/query", () => {
     expect((await search(one(["driveItem", "site"], "budget"))).status).toBe(200);
   });
 
-  it("accepts several requests only for SharePoint and answer types", async () => {
+  it("takes one searchRequest per body, for every entity type", async () => {
     const two = {
       requests: [
         { entityTypes: ["listItem"], query: { queryString: "roadmap" }, size: 2 },
         { entityTypes: ["drive"], query: { queryString: "roadmap" }, size: 2 },
       ],
     };
-    const { status, answer } = await search(two);
-    expect(status).toBe(200);
-    expect(answer.value.map((response) => response.hitsContainers[0]!.total)).toEqual([30, 4]);
+    const shared = await search(two);
+    expect(shared.status).toBe(400);
+    expect(shared.error!.message).toContain("Multiple search requests");
+    const separately = await Promise.all(two.requests.map((request) => search({ requests: [request] })));
+    expect(separately.map(({ answer }) => answer.value[0]!.hitsContainers[0]!.total)).toEqual([30, 4]);
     const mixed = await search({
       requests: [
         { entityTypes: ["message"], query: { queryString: "budget" } },

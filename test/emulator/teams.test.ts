@@ -278,6 +278,7 @@ describe("chats", () => {
     const chats = await get<Page<ChatWithMembers>>(ADELE.mail, "/me/chats?$expand=members");
     expect(chats.value.map((chat) => chat.chatType).sort()).toEqual([
       "group",
+      "group",
       "meeting",
       "meeting",
       "oneOnOne",
@@ -298,13 +299,27 @@ describe("chats", () => {
       (chat) => chat.chatType === "oneOnOne" && chat.members.some((member) => member.userId === MEGAN.id),
     )!;
     const alexs = await get<Page<Chat>>(ALEX.mail, "/me/chats");
-    expect(alexs.value).toHaveLength(4);
+    expect(alexs.value).toHaveLength(5);
     expect(alexs.value.map((chat) => chat.id)).not.toContain(withMegan.id);
     const paged = await get<Page<Chat>>(ADELE.mail, "/me/chats?$top=2");
     expect(paged.value).toHaveLength(2);
     expect(paged["@odata.nextLink"]).toBeDefined();
     const filtered = await get<Page<Chat>>(ADELE.mail, "/me/chats?$filter=chatType eq 'oneOnOne'");
     expect(filtered.value.map((chat) => chat.chatType)).toEqual(["oneOnOne", "oneOnOne"]);
+  });
+
+  it("expands at most 25 members of a chat, as Graph does; the members endpoint lists all", async () => {
+    const chats = await get<Page<ChatWithMembers>>(ADELE.mail, "/me/chats?$expand=members");
+    const offsite = chats.value.find((chat) => chat.topic === "Company offsite 2027")!;
+    expect(offsite.members).toHaveLength(25);
+    const all = await get<Page<ChatWithMembers["members"][number]>>(
+      ADELE.mail,
+      `/chats/${encodeURIComponent(offsite.id!)}/members`,
+    );
+    expect(all.value).toHaveLength(29);
+    expect(all.value.find((member) => member.displayName === "Hannah Weber")).toMatchObject({
+      email: "hannah@contoso.example",
+    });
   });
 
   it("lists chat messages newest first with paging, refuses ascending order and non-members", async () => {

@@ -219,7 +219,7 @@ describe("To Do tasks", () => {
     expect(property.message).toContain("Could not find a property named 'color' on type 'microsoft.graph.todoTask'");
   });
 
-  it("presents dates in UTC or in the zone of Prefer: outlook.timezone", async () => {
+  it("answers dates in UTC and ignores Prefer: outlook.timezone, as the To Do API does", async () => {
     const list = await defaultList();
     const path = tasksPath(list.id!, "?$top=100&$select=title,dueDateTime");
     const utc = (await get<Page<TodoTask>>(path)).value.filter((task) => task.dueDateTime);
@@ -227,11 +227,27 @@ describe("To Do tasks", () => {
     expect(utc.every((task) => task.dueDateTime!.timeZone === "UTC")).toBe(true);
     expect(utc.every((task) => task.dueDateTime!.dateTime!.endsWith("T08:00:00.0000000"))).toBe(true);
     const response = await graph(emulator.url, token, path, { headers: PACIFIC });
-    expect(response.headers.get("preference-applied")).toBe('outlook.timezone="Pacific Standard Time"');
+    expect(response.headers.get("preference-applied")).toBeNull();
     const local = ((await response.json()) as Page<TodoTask>).value.filter((task) => task.dueDateTime);
-    expect(local.every((task) => task.dueDateTime!.timeZone === "Pacific Standard Time")).toBe(true);
-    expect(local.every((task) => task.dueDateTime!.dateTime!.endsWith("T00:00:00.0000000"))).toBe(true);
+    expect(local).toEqual(utc);
     expect(Object.keys(local[0]!).sort()).toEqual(["@odata.etag", "dueDateTime", "id", "title"]);
+  });
+
+  it("reads a due date east of UTC as the evening before, in UTC (daylight saving time included)", async () => {
+    const list = await defaultList();
+    const created = (await (
+      await send("POST", tasksPath(list.id!), {
+        title: "Berlin summer deadline",
+        dueDateTime: { dateTime: "2030-07-15T00:00:00", timeZone: "W. Europe Standard Time" },
+      })
+    ).json()) as TodoTask;
+    // Berlin is UTC+2 in July: local midnight is 22:00 UTC the day before.
+    expect(created.dueDateTime).toEqual({ dateTime: "2030-07-14T22:00:00.0000000", timeZone: "UTC" });
+    const before = await get<Page<TodoTask>>(
+      tasksPath(list.id!, "?$filter=dueDateTime/dateTime lt '2030-07-14T23:00:00'&$select=title"),
+      { headers: { Prefer: 'outlook.timezone="W. Europe Standard Time"' } },
+    );
+    expect(before.value.map((task) => task.title)).toContain("Berlin summer deadline");
   });
 
   it("creates a task (201) that later reads see first, with its due date converted to UTC", async () => {
@@ -258,7 +274,7 @@ describe("To Do tasks", () => {
     const first = (await get<Page<TodoTask>>(tasksPath(list.id!, "?$top=1"))).value[0]!;
     expect(first.id).toBe(task.id);
     const read = await get<TodoTask>(tasksPath(list.id!, `/${encodeURIComponent(task.id!)}`), { headers: PACIFIC });
-    expect(read.dueDateTime).toEqual({ dateTime: "2030-03-04T00:00:00.0000000", timeZone: "Pacific Standard Time" });
+    expect(read.dueDateTime).toEqual({ dateTime: "2030-03-04T08:00:00.0000000", timeZone: "UTC" });
   });
 
   it("refuses invalid task bodies with Graph's messages and changes nothing", async () => {

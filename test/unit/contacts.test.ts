@@ -320,6 +320,24 @@ describe("getUser", () => {
     expect(text(byId)).not.toContain("Manager:");
   });
 
+  it("finds a coworker by mail address or alias where it differs from the user principal name", async () => {
+    const client = await adele();
+    const byMail = await call(client, "getUser", { user: "hannah@contoso.example", manager: true, fresh: true });
+    expect(byMail.isError, text(byMail)).toBeFalsy();
+    expect(byMail.structuredContent).toMatchObject({
+      name: "Hannah Weber",
+      email: "hannah@contoso.example",
+      manager: expect.stringMatching(/^Christie Cline <christie@contoso\.example>/),
+    });
+    const byAlias = await call(client, "getUser", { user: "hannah.weber@contoso.example", fresh: true });
+    expect(byAlias.structuredContent).toMatchObject({ name: "Hannah Weber", email: "hannah@contoso.example" });
+    const byUpn = await call(client, "getUser", { user: "HWEBER@contoso.example", fresh: true });
+    expect(byUpn.structuredContent).toMatchObject({ name: "Hannah Weber" });
+    // Graph's /users/{x} takes an id or UPN only: an address goes through $filter, the manager by id.
+    const paths = (await requestLog()).filter((entry) => entry.path.startsWith("/v1.0/users")).map((e) => e.path);
+    expect(paths.filter((path) => /@/.test(path))).toEqual([]);
+  });
+
   it("says none for someone without a manager; not_found and invalid_input otherwise", async () => {
     const client = await adele();
     const ceo = await call(client, "getUser", { user: "lynne@contoso.example", manager: true, fresh: true });

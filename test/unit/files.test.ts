@@ -127,6 +127,18 @@ describe("listFiles", () => {
           .at(-1)!,
     ).toBe(true);
 
+    // OneDrive for Business sorts by name only: newest first is sorted by the tool, and pages with its own cursor.
+    await clearLog();
+    const rest = await listing(client, { cursor: newest.nextCursor });
+    const more = await listing(client, { cursor: rest.nextCursor });
+    expect([rest.items.length, more.items.length]).toEqual([10, 10]);
+    const sequence = [...newest.items, ...rest.items, ...more.items].map((item) => item.modified);
+    expect(sequence).toEqual([...sequence].sort().reverse());
+    expect(new Set([...newest.items, ...rest.items, ...more.items].map((item) => item.id)).size).toBe(30);
+    const orders = (await requestLog()).map((entry) => new URLSearchParams(entry.query).get("$orderby"));
+    expect(orders.length).toBeGreaterThan(0);
+    expect(orders.every((order) => order === null || order === "name")).toBe(true);
+
     const documents = await listing(client, { path: "/Documents" });
     const reports = documents.items.find((item) => item.name === "Reports")!;
     const byId = await call(client, "listFiles", { folderId: reports.id });

@@ -88,6 +88,10 @@ export interface LoggedRequest {
   status: number;
   userId?: string;
   faultId?: string;
+  /** prefer and consistencylevel, when the request sent them. */
+  headers?: Record<string, string>;
+  /** The requests inside a $batch. */
+  batch?: { method: string; url: string }[];
   at: string;
 }
 

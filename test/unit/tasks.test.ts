@@ -163,6 +163,31 @@ describe("listTasks", () => {
     const listing = await tasks(client, { count: 1 });
     expect(listing.tasks[0]).toMatchObject({ title: "Send the Berlin recap", due: "2030-03-04" });
   });
+
+  it("reads To Do's UTC dates as the user's days east of UTC, summer time included, and filters by them", async () => {
+    // Graph's To Do answers in UTC whatever Prefer says: Berlin's midnight of 2030-07-15 is 2030-07-14T22:00 UTC.
+    const client = await connectClient((await signIn("megan@contoso.example")).access_token);
+    const created = await call(client, "createTask", {
+      title: "Summer deadline",
+      dueDate: "2030-07-15",
+      reminder: "2030-07-14T09:30",
+    });
+    expect(created.isError, text(created)).toBeFalsy();
+    const listing = await call(client, "listTasks", { count: 1, fresh: true });
+    expect((listing.structuredContent as unknown as Tasks).tasks[0]).toMatchObject({
+      title: "Summer deadline",
+      due: "2030-07-15",
+    });
+    expect(text(listing)).toContain("due 2030-07-15 | reminder 2030-07-14T09:30");
+    const onTheDay = await allTasks(client, { dueBefore: "2030-07-15", count: 50 });
+    expect(onTheDay.map((task) => task.title)).toContain("Summer deadline");
+    const dayBefore = await allTasks(client, { dueBefore: "2030-07-14", count: 50 });
+    expect(dayBefore.map((task) => task.title)).not.toContain("Summer deadline");
+    const reads = (await requestLog()).filter((entry) => entry.path.includes("/todo/lists/"));
+    expect(reads.length).toBeGreaterThan(0);
+    // The To Do API documents no Prefer header: none is sent.
+    expect(reads.every((entry) => !(entry.headers?.prefer ?? "").includes("outlook.timezone"))).toBe(true);
+  });
 });
 
 describe("createTask", () => {

@@ -18,7 +18,7 @@ interface Messages {
 }
 
 interface Chats {
-  chats: { id: string; type: string; title: string; members: string[]; updatedAt: string }[];
+  chats: { id: string; type: string; title: string; members: string[]; membersCut?: boolean; updatedAt: string }[];
   nextCursor?: string;
 }
 
@@ -279,6 +279,23 @@ describe("channel messages", () => {
     });
     expect(text(malformed)).toMatch(/invalid_input.*mentions/);
   });
+
+  it("finds a mentioned person by mail address through the directory, where the mail differs from the UPN", async () => {
+    const adele = await as(ADELE);
+    const launch = await place(adele, "Mark 8 Launch", "Design");
+    const sent = await call(adele, "sendTeamsMessage", {
+      ...launch,
+      message: "Banner sizes, @hannah@contoso.example?",
+      mentions: ["hannah@contoso.example"],
+    });
+    expect(text(sent)).toMatch(/^Posted message \d+, mentioning Hannah Weber\./);
+    const { messages } = await structured<Messages>(adele, "getChannelMessages", { ...launch, count: 1 });
+    expect(messages[0]!.text).toBe("Banner sizes, @Hannah Weber?");
+    const lookups = (await requestLog()).filter((entry) => entry.path.startsWith("/v1.0/users"));
+    // Graph's /users/{id | userPrincipalName} does not take her mail address; the directory's $filter does.
+    expect(lookups.map((entry) => entry.path)).toEqual(["/v1.0/users"]);
+    expect(new URLSearchParams(lookups[0]!.query).get("$filter")).toContain("mail eq 'hannah@contoso.example'");
+  });
 });
 
 describe("chats", () => {
@@ -286,7 +303,7 @@ describe("chats", () => {
     const adele = await as(ADELE);
     const result = await call(adele, "listChats");
     const { chats } = result.structuredContent as unknown as Chats;
-    expect(chats.map((chat) => chat.type).sort()).toEqual(["1:1", "1:1", "group", "meeting", "meeting"]);
+    expect(chats.map((chat) => chat.type).sort()).toEqual(["1:1", "1:1", "group", "group", "meeting", "meeting"]);
     expect(
       chats
         .filter((chat) => chat.type === "1:1")
@@ -300,11 +317,27 @@ describe("chats", () => {
     expect(first.chats).toHaveLength(2);
     expect(first.nextCursor).toBeDefined();
     // The cursor keeps the page size it was made with, as Graph's nextLink does.
-    const second = await structured<Chats>(adele, "listChats", { cursor: first.nextCursor });
-    const third = await structured<Chats>(adele, "listChats", { cursor: second.nextCursor });
-    expect(third.nextCursor).toBeUndefined();
-    const ids = [...first.chats, ...second.chats, ...third.chats].map((chat) => chat.id);
+    const pages = [first];
+    while (pages.at(-1)!.nextCursor && pages.length < 10) {
+      pages.push(await structured<Chats>(adele, "listChats", { cursor: pages.at(-1)!.nextCursor }));
+    }
+    expect(pages.map((page) => page.chats.length)).toEqual([2, 2, 2]);
+    const ids = pages.flatMap((page) => page.chats.map((chat) => chat.id));
     expect(ids.sort()).toEqual(chats.map((chat) => chat.id).sort());
+  });
+
+  it("listChats says when Graph may have cut a chat's member list (25 at most with $expand=members)", async () => {
+    const adele = await as(ADELE);
+    const result = await call(adele, "listChats");
+    const { chats } = result.structuredContent as unknown as Chats;
+    const offsite = chats.find((chat) => chat.title === "Company offsite 2027")!;
+    expect(offsite.members).toHaveLength(25);
+    expect(offsite.membersCut).toBe(true);
+    expect(text(result)).toMatch(
+      /\[group\] Company offsite 2027 \(Megan Bowen, Adele Vance, Alex Wilber, [^,]+, [^,]+ and others: 25 or more members; Graph lists no more than 25 here\)/,
+    );
+    const crew = chats.find((chat) => chat.title === "Launch crew")!;
+    expect(crew.membersCut).toBeUndefined();
   });
 
   it("getChatMessages pages newest first; sendChatMessage reaches the other member; outsiders are refused", async () => {

@@ -35,7 +35,8 @@ export const findMeetingTimes = defineTool({
     ),
     emptyReason: z.string().optional(),
   },
-  scopes: READ,
+  // Graph documents findMeetingTimes with the .Shared permissions only: it reads the attendees' calendars.
+  scopes: ["Calendars.Read.Shared", "MailboxSettings.Read"],
   access: "read",
   cacheKind: "calendar",
   async run({ attendees, durationMinutes, start, end, timeZone, maxCandidates, workHoursOnly }, context) {

@@ -1,12 +1,14 @@
 /** People: those most relevant to the user, and the users of their organization's directory. */
 import type { Person, User } from "@microsoft/microsoft-graph-types";
 import { z } from "zod";
-import { GraphError } from "../../graph/errors.ts";
+import { GraphError, ToolError } from "../../graph/errors.ts";
+import { findDirectoryUser, isUserReference } from "../shared/directory-user.ts";
+import { clip } from "../shared/format.ts";
 import { plural } from "../shared/format.ts";
 import { countInput as pageCount, moreLine, type GraphPage } from "../shared/paging.ts";
 import { defineTool } from "../spec.ts";
 import { personSummary, summarizePerson, userLine, userSummary, workOf } from "./format.ts";
-import { countInput, cursorInput, nextCursorOutput, odataString, userPath } from "./inputs.ts";
+import { countInput, cursorInput, nextCursorOutput, odataString } from "./inputs.ts";
 
 const PEOPLE_FIELDS = "displayName,scoredEmailAddresses,jobTitle,department,companyName,personType";
 
@@ -66,12 +68,21 @@ export const getUser = defineTool({
   access: "read",
   cacheKind: "directory",
   async run({ user, manager }, { graph }) {
-    const path = userPath(user);
-    const found = await graph.get<User>(path, { query: { $select: USER_DETAIL_FIELDS } });
+    if (!isUserReference(user)) {
+      throw new ToolError(
+        "invalid_input",
+        `user: "${clip(user, 60)}" is neither a user id (GUID) nor an email address.`,
+      );
+    }
+    // An address is found through the directory: Graph's /users/{x} takes an id or UPN, which the mail may not be.
+    const found = await findDirectoryUser(graph, user, USER_DETAIL_FIELDS, { aliases: true });
+    if (!found?.id) throw new ToolError("not_found", `No user "${clip(user, 60)}" in the directory.`);
     let managerText: string | undefined;
     if (manager) {
       try {
-        const boss = await graph.get<User>(`${path}/manager`, { query: { $select: USER_FIELDS } });
+        const boss = await graph.get<User>(`/users/${encodeURIComponent(found.id)}/manager`, {
+          query: { $select: USER_FIELDS },
+        });
         managerText = userLine(boss);
       } catch (error) {
         if (!(error instanceof GraphError && error.status === 404)) throw error;

@@ -21,14 +21,6 @@ export function contactPath(id: string): string {
   return `/me/contacts/${encodeURIComponent(id)}`;
 }
 
-/** A directory user id (GUID) or a user principal name / email; nothing else reaches the path. */
-export function userPath(user: string): string {
-  if (!isId("guid", user) && !isId("userPrincipalName", user)) {
-    throw new ToolError("invalid_input", `user: "${clip(user, 60)}" is neither a user id (GUID) nor an email address.`);
-  }
-  return `/users/${encodeURIComponent(user)}`;
-}
-
 /** An OData string literal: single quotes doubled. */
 export function odataString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;

@@ -3,7 +3,7 @@ import type { DriveItem } from "@microsoft/microsoft-graph-types";
 import { z } from "zod";
 import { clip, plural, shortDateTime } from "../shared/format.ts";
 import type { GraphPage } from "../shared/paging.ts";
-import { defineTool } from "../spec.ts";
+import { defineTool, type ToolContext } from "../spec.ts";
 import { readItemText, notReadable } from "./content.ts";
 import { driveLabel, listingOutput, personOf, renderListing, sharingOf, summarize, typeOf } from "./format.ts";
 import {
@@ -28,6 +28,60 @@ const LIST_FIELDS = "id,name,size,folder,file,lastModifiedDateTime,lastModifiedB
 const DETAIL_FIELDS =
   "id,name,size,folder,file,createdDateTime,createdBy,lastModifiedDateTime,lastModifiedBy,parentReference,webUrl,shared,description";
 
+/** One page of a folder's children, as Graph sorts them (by name). */
+type ChildrenPage = GraphPage<DriveItem>;
+
+/**
+ * OneDrive for Business and SharePoint sort a folder's children by name (and
+ * url) only, so "newest" is sorted here: the folder is read whole, up to this
+ * many items, and served from the newest down.
+ */
+const MAX_SORTED_ITEMS = 5000;
+const SORTED_PAGE = 999;
+/** This tool's own cursor for the next slice of a newest-first listing (Graph has no nextLink for it). */
+const NEWEST_CURSOR = "newest:";
+
+interface NewestCursor {
+  address: string;
+  offset: number;
+  count: number;
+}
+
+/** "newest:{offset}:{count}:{folder address}"; the pipeline keeps it server-side behind a short id. */
+function newestCursor({ address, offset, count }: NewestCursor): string {
+  return `${NEWEST_CURSOR}${offset}:${count}:${address}`;
+}
+
+function readNewestCursor(cursor: string): NewestCursor | undefined {
+  const match = /^newest:(\d+):(\d+):(\/.+)$/.exec(cursor);
+  return match ? { offset: Number(match[1]), count: Number(match[2]), address: match[3]! } : undefined;
+}
+
+/** Every child of a folder (up to MAX_SORTED_ITEMS), following Graph's pages; `complete` is false when cut. */
+async function allChildren(
+  graph: ToolContext["graph"],
+  address: string,
+): Promise<{ items: DriveItem[]; complete: boolean }> {
+  const items: DriveItem[] = [];
+  let page = await graph.get<ChildrenPage>(`${address}/children`, {
+    query: { $top: SORTED_PAGE, $select: LIST_FIELDS, $orderby: "name" },
+  });
+  items.push(...page.value);
+  while (page["@odata.nextLink"] && items.length < MAX_SORTED_ITEMS) {
+    page = await graph.get<ChildrenPage>(page["@odata.nextLink"]);
+    items.push(...page.value);
+  }
+  return {
+    items: items.slice(0, MAX_SORTED_ITEMS),
+    complete: !page["@odata.nextLink"] && items.length <= MAX_SORTED_ITEMS,
+  };
+}
+
+function newestFirst(a: DriveItem, b: DriveItem): number {
+  const difference = Date.parse(b.lastModifiedDateTime ?? "") - Date.parse(a.lastModifiedDateTime ?? "");
+  return difference || (a.name ?? "").localeCompare(b.name ?? "");
+}
+
 export const listFiles = defineTool({
   name: "listFiles",
   title: "List files",
@@ -47,27 +101,39 @@ export const listFiles = defineTool({
   cacheKind: "files",
   async run({ path, folderId, count, orderBy, cursor, driveId }, { graph }) {
     const drive = drivePath(driveId);
-    const address = itemAddress(drive, folderId, path, "path", "folderId");
-    const page = await graph.get<GraphPage<DriveItem>>(cursor ?? `${address}/children`, {
-      query: cursor
-        ? undefined
-        : {
-            $top: count,
-            $select: LIST_FIELDS,
-            $orderby: orderBy === "newest" ? "lastModifiedDateTime desc" : "name",
-          },
-    });
-    const items = page.value.map((item) => summarize(item));
-    const nextCursor = page["@odata.nextLink"];
-    const first = page.value[0];
+    const newest = cursor ? readNewestCursor(cursor) : undefined;
+    const address = newest?.address ?? itemAddress(drive, folderId, path, "path", "folderId");
+    let items: DriveItem[];
+    let nextCursor: string | undefined;
+    let note = "";
+    if (newest || (!cursor && orderBy === "newest")) {
+      const size = newest?.count ?? count;
+      const offset = newest?.offset ?? 0;
+      const whole = await allChildren(graph, address);
+      const sorted = whole.items.sort(newestFirst);
+      items = sorted.slice(offset, offset + size);
+      if (offset + size < sorted.length) {
+        nextCursor = newestCursor({ address, offset: offset + size, count: size });
+      }
+      note = whole.complete
+        ? ` (newest first, ${offset + 1}-${offset + items.length} of ${sorted.length})`
+        : ` (newest first among the first ${MAX_SORTED_ITEMS} by name: the folder has more)`;
+    } else {
+      const page = await graph.get<ChildrenPage>(cursor ?? `${address}/children`, {
+        query: cursor ? undefined : { $top: count, $select: LIST_FIELDS, $orderby: "name" },
+      });
+      items = page.value;
+      nextCursor = page["@odata.nextLink"];
+    }
+    const first = items[0];
     const folder = first ? folderPathOf(first) : undefined;
     const label =
       folder ?? (path !== undefined ? `/${pathSegments(path, "path").join("/")}` : `folder ${folderId ?? "/"}`);
     return {
-      text: renderListing(`${label} in ${driveLabel(driveId)}`, page.value, nextCursor),
+      text: renderListing(`${label} in ${driveLabel(driveId)}${items.length ? note : ""}`, items, nextCursor),
       structured: {
         driveId: first?.parentReference?.driveId ?? driveId ?? "",
-        items,
+        items: items.map((item) => summarize(item)),
         ...(nextCursor ? { nextCursor } : {}),
       },
     };

@@ -5,7 +5,9 @@ import { defineTool } from "../spec.ts";
 
 /**
  * Read-only Graph paths graphQuery may GET, `{id}` standing for one id segment.
- * JSON resources only: no `$value`/`/content` bytes, no `$batch`, no writes.
+ * JSON resources only: no `$value`/`/content` bytes, no `$batch`, no writes;
+ * no retired endpoints (drive `recent` and `sharedWithMe` return no data
+ * after November 2026).
  */
 export const GRAPH_QUERY_PATHS: readonly string[] = [
   "/me",
@@ -40,8 +42,6 @@ export const GRAPH_QUERY_PATHS: readonly string[] = [
   "/me/drives",
   "/me/drive/root",
   "/me/drive/root/children",
-  "/me/drive/recent",
-  "/me/drive/sharedWithMe",
   "/me/drive/special/{id}",
   "/me/drive/items/{id}",
   "/me/drive/items/{id}/children",
@@ -142,6 +142,9 @@ export function checkGraphPath(path: string, field = "path"): string {
     refusePath(path, "empty, . and .. segments are not allowed.", field);
   }
   if (/\$batch/i.test(trimmed)) refusePath(path, "$batch is not allowed.", field);
+  if (/^\/me\/drive\/(recent|sharedWithMe)$/i.test(trimmed)) {
+    refusePath(path, "this endpoint is retired (no data after November 2026); searchFiles finds files.", field);
+  }
   if (!ALLOWED.some((pattern) => pattern.test(trimmed)))
     refusePath(path, "this path is not on the read-only allowlist.", field);
   return trimmed;

@@ -5,6 +5,7 @@ import { ToolError } from "../../graph/errors.ts";
 import { isId } from "../shared/ids.ts";
 import type { GraphPage } from "../shared/paging.ts";
 import type { ToolContext } from "../spec.ts";
+import { instantOf, resolveZone, UTC, type Zone } from "../calendar/time.ts";
 
 const DEFAULT_LIST_CACHE_SECONDS = 3600;
 
@@ -47,9 +48,23 @@ export function path(listId: string, taskId?: string): string {
   return taskId ? `${list}/${encodeURIComponent(taskId)}` : list;
 }
 
-/** The Prefer header asking Graph for due dates in `timeZone`. */
-export function preferZone(timeZone: string): Record<string, string> {
-  return { Prefer: `outlook.timezone="${timeZone}"` };
+/**
+ * The user's mailbox zone, for reading To Do's dates: the To Do API takes no
+ * `Prefer: outlook.timezone` and answers due dates and reminders in UTC, so
+ * they are moved into the user's zone here. UTC for a zone it cannot read.
+ */
+export function userZone(timeZone: string): Zone {
+  return resolveZone(timeZone) ?? UTC;
+}
+
+/**
+ * The UTC dateTime a $filter on dueDateTime/dateTime compares with for
+ * "due before `date` in the user's zone": that day's local midnight, in UTC
+ * (To Do keeps a due date as the local midnight it was set for).
+ */
+export function utcStartOf(date: string, zone: Zone): string {
+  const [year, month, day] = date.split("-").map(Number) as [number, number, number];
+  return new Date(instantOf({ year, month, day, hour: 0, minute: 0, second: 0 }, zone)).toISOString().slice(0, 19);
 }
 
 /** The id of the default "Tasks" list (wellknownListName defaultList). */

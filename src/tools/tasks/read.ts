@@ -6,7 +6,8 @@ import { mailboxTimeZone } from "../shared/mailbox-time-zone.ts";
 import { countInput, cursorInput, moreLine, type GraphPage } from "../shared/paging.ts";
 import { defineTool } from "../spec.ts";
 import { renderTask, summarize, taskSummary } from "./format.ts";
-import { checkId, importanceInput, dateInput, listIdInput, path, preferZone, resolveList } from "./inputs.ts";
+import type { Zone } from "../calendar/time.ts";
+import { checkId, importanceInput, dateInput, listIdInput, path, resolveList, userZone, utcStartOf } from "./inputs.ts";
 
 const TASK_FIELDS = "id,title,status,importance,dueDateTime,reminderDateTime,isReminderOn,categories,body";
 
@@ -22,12 +23,12 @@ function listIdOfCursor(cursor: string): string {
 }
 
 /** The $filter for a status, importance and due-date choice. */
-function taskFilter(status: string, importance?: string, dueBefore?: string): string | undefined {
+function taskFilter(status: string, zone: Zone, importance?: string, dueBefore?: string): string | undefined {
   const clauses = [
     status === "open" ? "status ne 'completed'" : status === "completed" ? "status eq 'completed'" : "",
     importance ? `importance eq '${importance}'` : "",
-    // Due dates come back in the user's zone (Prefer header); "before the next day" includes dueBefore itself.
-    dueBefore ? `dueDateTime/dateTime lt '${nextDay(dueBefore)}T00:00:00'` : "",
+    // To Do compares due dates in UTC; "before the next day's local midnight" includes dueBefore itself.
+    dueBefore ? `dueDateTime/dateTime lt '${utcStartOf(nextDay(dueBefore), zone)}'` : "",
   ].filter(Boolean);
   return clauses.length ? clauses.join(" and ") : undefined;
 }
@@ -92,15 +93,14 @@ export const listTasks = defineTool({
   access: "read",
   cacheKind: "tasks",
   async run({ listId, status, dueBefore, importance, count, cursor }, context) {
-    const timeZone = await mailboxTimeZone(context);
+    const zone = userZone(await mailboxTimeZone(context));
     // The list is in the cursor (checked to be a tasks link); ids are not repeated in the text: they cost tokens.
     const list = cursor ? listIdOfCursor(cursor) : await resolveList(listId, context);
-    const filter = taskFilter(status, importance, dueBefore);
+    const filter = taskFilter(status, zone, importance, dueBefore);
     const page = await context.graph.get<GraphPage<TodoTask>>(cursor ?? path(list), {
-      headers: preferZone(timeZone),
       query: cursor ? undefined : { $top: count, $select: TASK_FIELDS, ...(filter ? { $filter: filter } : {}) },
     });
-    const tasks = page.value.map(summarize);
+    const tasks = page.value.map((task) => summarize(task, zone));
     const nextCursor = page["@odata.nextLink"];
     const label = cursor
       ? "Tasks"

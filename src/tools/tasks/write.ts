@@ -12,7 +12,6 @@ import {
   importanceInput,
   listIdInput,
   path,
-  preferZone,
   resolveList,
   taskIdInput,
 } from "./inputs.ts";
@@ -45,19 +44,15 @@ export const createTask = defineTool({
     }
     const timeZone = dueDate || reminder ? await mailboxTimeZone(context) : "UTC";
     const list = await resolveList(listId, context);
-    const task = await context.graph.post<TodoTask>(
-      path(list),
-      {
-        title,
-        ...(notes ? { body: { content: notes, contentType: "text" } } : {}),
-        ...(dueDate ? { dueDateTime: { dateTime: `${dueDate}T00:00:00`, timeZone } } : {}),
-        ...(reminder ? { reminderDateTime: { dateTime: `${reminder}:00`, timeZone }, isReminderOn: true } : {}),
-        ...(importance ? { importance } : {}),
-        ...(categories?.length ? { categories } : {}),
-        ...(context.once ? { linkedResources: [onceLink(context.once)] } : {}),
-      },
-      { headers: preferZone(timeZone) },
-    );
+    const task = await context.graph.post<TodoTask>(path(list), {
+      title,
+      ...(notes ? { body: { content: notes, contentType: "text" } } : {}),
+      ...(dueDate ? { dueDateTime: { dateTime: `${dueDate}T00:00:00`, timeZone } } : {}),
+      ...(reminder ? { reminderDateTime: { dateTime: `${reminder}:00`, timeZone }, isReminderOn: true } : {}),
+      ...(importance ? { importance } : {}),
+      ...(categories?.length ? { categories } : {}),
+      ...(context.once ? { linkedResources: [onceLink(context.once)] } : {}),
+    });
     return { text: createdText(title, dueDate, reminder, task.id, list) };
   },
   // Tasks take no extended properties: candidates by title and creation time, confirmed by their linked resource.
@@ -125,19 +120,13 @@ export const updateTask = defineTool({
     }
     const timeZone = dueDate ? await mailboxTimeZone(context) : "UTC";
     const list = await resolveList(listId, context);
-    const task = await context.graph.patch<TodoTask>(
-      path(list, checkId("taskId", taskId)),
-      {
-        ...(completed !== undefined ? { status: completed ? "completed" : "notStarted" } : {}),
-        ...(title ? { title } : {}),
-        ...(dueDate !== undefined
-          ? { dueDateTime: dueDate ? { dateTime: `${dueDate}T00:00:00`, timeZone } : null }
-          : {}),
-        ...(importance ? { importance } : {}),
-        ...(notes !== undefined ? { body: { content: notes, contentType: "text" } } : {}),
-      },
-      { headers: preferZone(timeZone) },
-    );
+    const task = await context.graph.patch<TodoTask>(path(list, checkId("taskId", taskId)), {
+      ...(completed !== undefined ? { status: completed ? "completed" : "notStarted" } : {}),
+      ...(title ? { title } : {}),
+      ...(dueDate !== undefined ? { dueDateTime: dueDate ? { dateTime: `${dueDate}T00:00:00`, timeZone } : null } : {}),
+      ...(importance ? { importance } : {}),
+      ...(notes !== undefined ? { body: { content: notes, contentType: "text" } } : {}),
+    });
     const changes = [
       completed === true ? "completed" : completed === false ? "reopened" : "",
       title ? "retitled" : "",

@@ -146,6 +146,11 @@ export const getChannelMessages = defineTool({
 
 const CHAT_TYPES: Record<string, string> = { oneOnOne: "1:1", group: "group", meeting: "meeting" };
 
+/** Graph's known issue: listing chats with $expand=members returns at most 25 members of each. */
+const EXPANDED_MEMBERS_LIMIT = 25;
+/** Names shown in the text for a chat whose member list Graph cut. */
+const NAMES_OF_CUT_LISTS = 5;
+
 export const listChats = defineTool({
   name: "listChats",
   title: "List my chats",
@@ -158,6 +163,7 @@ export const listChats = defineTool({
         type: z.string(),
         title: z.string(),
         members: z.array(z.string()),
+        membersCut: z.boolean().optional().describe("True when Graph may have left members out (it lists 25 at most)"),
         updatedAt: z.string(),
       }),
     ),
@@ -186,13 +192,19 @@ export const listChats = defineTool({
         type: CHAT_TYPES[chat.chatType ?? ""] ?? chat.chatType ?? "chat",
         title: chat.topic || others.filter(Boolean).join(", ") || "(no topic)",
         members: names,
+        ...(members.length >= EXPANDED_MEMBERS_LIMIT ? { membersCut: true } : {}),
         updatedAt: shortDateTime(chat.lastUpdatedDateTime),
       };
     });
     const next = page["@odata.nextLink"];
     const lines = chats.length ? [`${plural(chats.length, "chat")}, most recent first:`] : ["No chats."];
     chats.forEach((chat, index) => {
-      const who = chat.type === "1:1" || !chat.members.length ? "" : ` (${chat.members.join(", ")})`;
+      const who =
+        chat.type === "1:1" || !chat.members.length
+          ? ""
+          : chat.membersCut
+            ? ` (${chat.members.slice(0, NAMES_OF_CUT_LISTS).join(", ")} and others: ${EXPANDED_MEMBERS_LIMIT} or more members; Graph lists no more than ${EXPANDED_MEMBERS_LIMIT} here)`
+            : ` (${chat.members.join(", ")})`;
       lines.push(`${index + 1}. [${chat.type}] ${chat.title}${who} | updated ${chat.updatedAt}`, `   id: ${chat.id}`);
     });
     lines.push(...moreLine(next));

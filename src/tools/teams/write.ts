@@ -1,8 +1,9 @@
 /** Posting in Teams as the user: channel posts and replies (with @mentions), chat messages, meeting links. */
-import type { ChatMessage, ChatMessageMention, OnlineMeeting, User } from "@microsoft/microsoft-graph-types";
+import type { ChatMessage, ChatMessageMention, OnlineMeeting } from "@microsoft/microsoft-graph-types";
 import { z } from "zod";
-import { GraphError, ToolError } from "../../graph/errors.ts";
+import { ToolError } from "../../graph/errors.ts";
 import { clip, shortDateTime } from "../shared/format.ts";
+import { findDirectoryUser } from "../shared/directory-user.ts";
 import { escapeHtml, readableBody } from "../shared/html.ts";
 import { isId } from "../shared/ids.ts";
 import { createdSince, readForCheck } from "../shared/once-marker.ts";
@@ -38,17 +39,10 @@ async function resolveMentions(people: readonly string[], context: ToolContext):
           `mentions: "${clip(written, 60)}" is neither an email address nor a user id.`,
         );
       }
-      try {
-        const user = await context.graph.get<User>(`/users/${encodeURIComponent(written)}`, {
-          query: { $select: "id,displayName" },
-        });
-        return { id: user.id ?? written, displayName: user.displayName ?? written, written };
-      } catch (error) {
-        if (error instanceof GraphError && error.status === 404) {
-          throw new ToolError("invalid_input", `mentions: no user "${written}" in the directory.`);
-        }
-        throw error;
-      }
+      // By address through the directory: /users/{x} takes an id or UPN, which a mail address may not be.
+      const user = await findDirectoryUser(context.graph, written, "id,displayName", { aliases: false });
+      if (!user) throw new ToolError("invalid_input", `mentions: no user "${written}" in the directory.`);
+      return { id: user.id ?? written, displayName: user.displayName ?? written, written };
     }),
   );
 }
