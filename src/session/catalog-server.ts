@@ -1,12 +1,21 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { RuntimeConfig } from "../config.ts";
 import { registerCatalog, SERVER_INSTRUCTIONS, type ToolContext } from "../tools/catalog.ts";
+import { MCP_ICONS } from "../shared/icon.ts";
 import { SERVER_NAME, SERVER_VERSION } from "../version.ts";
 
 /** A new MCP server with the catalog the runtime config allows, its handlers bound to `context`. */
 export function createCatalogServer(context: () => ToolContext, env: Env, config?: RuntimeConfig): McpServer {
   const server = new McpServer(
-    { name: SERVER_NAME, title: "Microsoft 365", version: SERVER_VERSION },
+    {
+      name: SERVER_NAME,
+      title: "Microsoft 365",
+      version: SERVER_VERSION,
+      description:
+        "Mail, calendar, contacts, Teams, files, To Do tasks and search in Microsoft 365, through Microsoft Graph.",
+      // In initialize only: tools/list stays as small as it was (a model reads that one).
+      icons: MCP_ICONS,
+    },
     { instructions: SERVER_INSTRUCTIONS },
   );
   registerCatalog(server, context, env, config);
