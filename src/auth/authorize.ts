@@ -8,7 +8,7 @@ import {
 import { Hono } from "hono";
 import { userAccount, userKeyOf } from "../session/account/user-account.ts";
 import type { SessionProps } from "../session/props.ts";
-import { htmlResponse } from "../shared/html.ts";
+import { cspSourceOf, htmlResponse } from "../shared/html.ts";
 import { readRuntimeConfig } from "../config.ts";
 import { enabledTools, graphScopes } from "../tools/catalog.ts";
 import { authorizationErrorPage, consentPage } from "./consent-page.ts";
@@ -75,7 +75,9 @@ export const authorizationRoutes = new Hono<AuthEnv>()
       }
       const consent = await oauth.beginConsent(authRequest);
       const scopes = graphScopes(enabledTools(c.env, await readRuntimeConfig(c.env)));
-      return htmlResponse(consentPage(details, consent.handle, scopes), 200, consent.headers);
+      // The form posts here; the answer redirects to Microsoft (allow) or to the client (cancel).
+      const formTargets = ["'self'", cspSourceOf(c.env.MICROSOFT_AUTHORITY_URL), cspSourceOf(details.redirectUri)];
+      return htmlResponse(consentPage(details, consent.handle, scopes), 200, consent.headers, formTargets);
     } catch (error) {
       return authorizationFailure(error);
     }

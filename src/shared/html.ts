@@ -24,15 +24,37 @@ export function htmlPage(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title><link rel="icon" href="/favicon.ico" sizes="32x32"><link rel="icon" href="/icon.svg" type="image/svg+xml"><style>${STYLE}</style></head><body>${body}</body></html>`;
 }
 
-/** An HTML response that cannot be framed or cached. */
-export function htmlResponse(html: string, status = 200, headers?: Headers): Response {
+/**
+ * A CSP source matching where `url` sends a browser: its origin. Paths would
+ * not help (browsers ignore them once a redirect is involved). CSP's grammar
+ * cannot name an IPv6 address (`http://[::1]:8080`; Chromium refuses it), nor
+ * a native app's own scheme: for those only the scheme is left (`http:`, `cursor:`).
+ */
+export function cspSourceOf(url: string): string {
+  const parsed = new URL(url);
+  const hierarchical = parsed.protocol === "http:" || parsed.protocol === "https:";
+  return hierarchical && !parsed.hostname.startsWith("[") ? parsed.origin : parsed.protocol;
+}
+
+/**
+ * An HTML response that cannot be framed or cached. `formTargets` lists where
+ * the page's forms may go, every hop of the redirects that answer them
+ * included (browsers check form-action on each); without it no form may submit.
+ */
+export function htmlResponse(
+  html: string,
+  status = 200,
+  headers?: Headers,
+  formTargets: readonly string[] = [],
+): Response {
   const merged = new Headers(headers);
   merged.set("Content-Type", "text/html; charset=utf-8");
   merged.set("Cache-Control", "no-store");
   merged.set("X-Frame-Options", "DENY");
+  const formAction = formTargets.length > 0 ? [...new Set(formTargets)].join(" ") : "'none'";
   merged.set(
     "Content-Security-Policy",
-    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self' *; frame-ancestors 'none'",
+    `default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action ${formAction}; frame-ancestors 'none'`,
   );
   return new Response(html, { status, headers: merged });
 }

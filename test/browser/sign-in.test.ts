@@ -20,6 +20,7 @@ import {
   PHONE,
   SCREENSHOTS,
 } from "./chromium.ts";
+import type { PageGlobals } from "./page-globals.ts";
 
 const workerUrl = inject("workerUrl");
 const emulatorUrl = inject("emulatorUrl");
@@ -131,6 +132,89 @@ describe.each(VARIANTS)("consent and Microsoft sign-in, $name", ({ viewport, jav
       expect(tokens.status).toBe(200);
       expect(((await tokens.json()) as { access_token?: string }).access_token).toBeTruthy();
       expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe("the consent form's destinations (CSP form-action)", () => {
+  it("names exactly this server, Microsoft's sign-in and the client's redirect origin", async () => {
+    const { context, page } = await openPage(browser, DESKTOP, true);
+    try {
+      const { csp } = await startAuthorization(page, "csp");
+      const formAction = /form-action ([^;]*)/.exec(csp)?.[1]?.split(" ");
+      const redirectOrigin = new URL(client.redirect_uris[0]!).origin;
+      expect(formAction).toEqual(["'self'", new URL(emulatorUrl).origin, redirectOrigin]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("stops a form that would post elsewhere (a page injected into the consent page cannot send it away)", async () => {
+    const { context, page } = await openPage(browser, DESKTOP, true);
+    try {
+      await startAuthorization(page, "elsewhere");
+      const violation = await page.evaluate(
+        () =>
+          new Promise<string>((resolve) => {
+            const { document } = globalThis as unknown as PageGlobals;
+            document.addEventListener("securitypolicyviolation", (event) =>
+              resolve(`${event.effectiveDirective} ${event.blockedURI}`),
+            );
+            const form = document.createElement("form");
+            form.method = "post";
+            form.action = "https://elsewhere.example/collect";
+            document.body.append(form);
+            form.submit();
+            setTimeout(() => resolve("no violation"), 3000);
+          }),
+      );
+      expect(violation).toBe("form-action https://elsewhere.example/collect");
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("lets Cancel take the person back to the client, which learns access was denied", async () => {
+    const { context, page, problems } = await openPage(browser, PHONE, false);
+    try {
+      await startAuthorization(page, "cancelled");
+      const cancel = page.getByRole("button", { name: "Cancel" });
+      await expectInViewport(page, cancel);
+      await cancel.click();
+      await page.waitForURL((url) => url.href.startsWith(client.redirect_uris[0]!));
+      const back = new URL(page.url());
+      expect(back.searchParams.get("error")).toBe("access_denied");
+      expect(back.searchParams.get("state")).toBe("cancelled");
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("lets Cancel reach a client on the IPv6 loopback, which CSP cannot name", async () => {
+    const redirectUri = "http://[::1]:53682/oauth/callback";
+    const registration = await fetch(`${workerUrl}/register`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        client_name: "IPv6 client",
+        redirect_uris: [redirectUri],
+        token_endpoint_auth_method: "none",
+      }),
+    });
+    expect(registration.status).toBe(201);
+    const ipv6Client = (await registration.json()) as RegisteredClient;
+    const { context, page } = await openPage(browser, DESKTOP, false);
+    try {
+      // The client's listener, stood in for by the browser: the machine may have no IPv6 loopback.
+      await page.route("http://[::1]:53682/**", (route) => route.fulfill({ body: "connected" }));
+      const { challenge } = await pkcePair();
+      await page.goto(authorizationUrl(workerUrl, ipv6Client, challenge, "ipv6"));
+      await page.getByRole("button", { name: "Cancel" }).click();
+      await page.waitForURL((url) => url.href.startsWith(redirectUri));
+      expect(new URL(page.url()).searchParams.get("error")).toBe("access_denied");
     } finally {
       await context.close();
     }
