@@ -45,9 +45,13 @@ export function landingPage(origin: string, env: Env): string {
   }
 }`;
   const inspector = `npx @modelcontextprotocol/inspector --cli ${mcpUrl} \\\n  --transport http --method tools/list`;
-  const webSocket = `// subprotocol "mcp"; the token as a second subprotocol when headers cannot be set
-const token = btoa(accessToken).replace(/\\+/g, "-").replace(/\\//g, "_").replace(/=+$/, "");
-const socket = new WebSocket("${webSocketUrl}", ["mcp", \`bearer.\${token}\`]);`;
+  const webSocket = `// Subprotocol "mcp"; where no header can be set, the token is a second one.
+const bearer = "bearer." + btoa(accessToken)
+  .replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+const socket = new WebSocket(
+  "${webSocketUrl}",
+  ["mcp", bearer],
+);`;
   const curl = `curl -X POST ${sseUrl} \\
   -H 'Content-Type: application/json' \\
   -d '{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{}}'`;

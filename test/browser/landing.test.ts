@@ -56,13 +56,14 @@ describe.each(VARIANTS)("landing page, $name", ({ viewport, javaScript }) => {
       // Web connectors, with the SSE URL for those that only speak SSE.
       expect(text).toMatch(new RegExp(`Web connectors[^\\n]*${workerUrl}/sse`));
       // WebSocket: the ws:// URL and the subprotocol.
-      expect(block("new WebSocket")).toContain(`"${workerUrl.replace("http", "ws")}/sse", ["mcp"`);
+      expect(block("new WebSocket")).toContain(`"${workerUrl.replace("http", "ws")}/sse",\n  ["mcp", bearer]`);
       // curl: several short lines a person can read and copy, not one 1,355 px line.
       const curl = block("curl ");
       expect(curl).toContain(`${workerUrl}/sse`);
-      const lines = curl.split("\n");
-      expect(lines.length).toBeGreaterThanOrEqual(3);
-      for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(80);
+      expect(curl.split("\n").length).toBeGreaterThanOrEqual(3);
+      // No snippet needs a line wider than a desktop column.
+      for (const line of codeBlocks.flatMap((code) => code.split("\n")))
+        expect(line.length, line).toBeLessThanOrEqual(80);
 
       await expectNoSidewaysScrolling(page);
 
@@ -86,15 +87,22 @@ describe.each(VARIANTS)("landing page, $name", ({ viewport, javaScript }) => {
 
 describe("landing page screenshots", () => {
   it.each([
-    { file: "landing-desktop.png", viewport: DESKTOP },
-    { file: "landing-390.png", viewport: PHONE },
-  ])("writes docs/screenshots/$file", async ({ file, viewport }) => {
+    { file: "landing-desktop.png", viewport: DESKTOP, throughSnippets: true },
+    { file: "landing-390.png", viewport: PHONE, throughSnippets: false },
+  ])("writes docs/screenshots/$file", async ({ file, viewport, throughSnippets }) => {
     const { context, page } = await openPage(browser, viewport, true);
     try {
       await serveAs(page, DEV_ORIGIN, workerUrl);
       await page.goto(`${DEV_ORIGIN}/`);
       await expect.poll(() => page.locator("h1").innerText()).toBe("Microsoft 365 MCP server");
-      await page.screenshot({ path: join(SCREENSHOTS, file) });
+      // On a desktop, from the top to the end of the connection snippets (the tool list below is long).
+      const tools = await page.getByRole("heading", { name: "What an assistant can do" }).boundingBox();
+      const height = throughSnippets ? Math.max(viewport.height, Math.ceil(tools!.y)) : viewport.height;
+      await page.screenshot({
+        path: join(SCREENSHOTS, file),
+        fullPage: true,
+        clip: { x: 0, y: 0, width: viewport.width, height },
+      });
     } finally {
       await context.close();
     }
