@@ -96,6 +96,20 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        // What a person sees: Chromium (Debian's, through playwright-core) on the pages of `wrangler dev`
+        // and the emulator, at desktop and phone sizes, with and without JavaScript.
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["test/e2e/global-setup.ts"],
+          // One Chromium at a time: the machines have two cores.
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

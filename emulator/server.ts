@@ -16,6 +16,7 @@ import { GraphRouter } from "./graph/router.ts";
 import { GRAPH_ROUTES } from "./graph/routes.ts";
 import { routeTransfer, serveBlob } from "./graph/upload.ts";
 import { escapeHtml } from "./html-text.ts";
+import { ICON_LINKS, iconResponse } from "./icon.ts";
 import { html, readRequest, send, type EmulatorRequest, type EmulatorResponse } from "./http.ts";
 import { EmulatorState } from "./state.ts";
 import { DEMO_CLIENT_ID, DEMO_USERS, TENANT_ID, TENANT_NAME } from "./tenant.ts";
@@ -76,7 +77,7 @@ function landingPage(origin: string): EmulatorResponse {
   ).join("");
   return html(
     200,
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Microsoft emulator</title>
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Microsoft emulator</title>${ICON_LINKS}
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem}code{background:#f3f3f3;padding:0 .2rem}</style></head>
 <body><h1>Microsoft emulator: ${escapeHtml(TENANT_NAME)}</h1>
 <p>Stands in for Microsoft Entra ID and Microsoft Graph in m365-mcp-server's local development and tests. Nothing here reaches Microsoft.</p>
@@ -93,6 +94,8 @@ function landingPage(origin: string): EmulatorResponse {
 function route(request: EmulatorRequest, state: EmulatorState, origin: string): Outcome {
   const path = request.url.pathname;
   if (path === "/" && request.method === "GET") return { response: landingPage(origin) };
+  const icon = request.method === "GET" ? iconResponse(path) : undefined;
+  if (icon) return { response: icon };
   if (isBatchRequest(request)) return answerBatch(request, state, origin, graph);
   if (path === "/v1.0" || path.startsWith("/v1.0/")) return graph.handle(request, state, origin);
   // OneDrive's pre-authenticated upload and download URLs (no bearer token), outside /v1.0 as in Graph.

@@ -9,6 +9,7 @@ import { omitEmptyScope } from "./auth/token-response.ts";
 import { logoutEndpoint, mcpGate } from "./http/gate.ts";
 import { healthReport } from "./http/health.ts";
 import { forgetUserEndpoint } from "./http/operator.ts";
+import { ICON_ROUTES } from "./http/icons.ts";
 import { htmlResponse } from "./shared/html.ts";
 import { landingPage } from "./http/landing.ts";
 import { hostPolicy, originPolicy } from "./http/origin-policy.ts";
@@ -109,6 +110,7 @@ for (const step of registrationLimits) app.post("/register", step);
 app.post("/token", refreshTokenReplay, omitEmptyScope);
 
 app.get("/", (c) => htmlResponse(landingPage(c.get("origin"), c.env)));
+for (const [path, serve] of Object.entries(ICON_ROUTES)) app.get(path, serve);
 app.get("/health", (c) => healthReport(c.env));
 app.post("/operator/forget-user", (c) => forgetUserEndpoint(c.req.raw, c.env));
 

@@ -4,6 +4,7 @@
  * back along with the chosen account in `username`.
  */
 import { escapeHtml } from "../html-text.ts";
+import { ICON_LINKS } from "../icon.ts";
 import { DEMO_APP_NAME, DEMO_USERS, TENANT_NAME, type DemoUser } from "../tenant.ts";
 
 export interface SignInPage {
@@ -16,6 +17,10 @@ export interface SignInPage {
   error?: string;
 }
 
+/**
+ * Account choice and the Sign in button come first, so a phone shows them
+ * without scrolling; the app's (long) permission list follows, folded.
+ */
 export function signInPage({ action, params, scopes, selected, error }: SignInPage): string {
   const hidden = [...params]
     .filter(([name]) => name !== "username")
@@ -25,20 +30,23 @@ export function signInPage({ action, params, scopes, selected, error }: SignInPa
   const accounts = DEMO_USERS.map(
     (user) =>
       `<label><input type="radio" name="username" value="${escapeHtml(user.userPrincipalName)}"${user === chosen ? " checked" : ""}> ` +
-      `<strong>${escapeHtml(user.displayName)}</strong> ${escapeHtml(user.userPrincipalName)} <small>${escapeHtml(user.jobTitle)}</small></label>`,
+      `<span><strong>${escapeHtml(user.displayName)}</strong> <small>${escapeHtml(user.userPrincipalName)}, ${escapeHtml(user.jobTitle)}</small></span></label>`,
   ).join("\n");
   const permissions = scopes.map((scope) => `<li><code>${escapeHtml(scope)}</code></li>`).join("");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sign in to ${escapeHtml(TENANT_NAME)}</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;color:#1b1b1b}
-label{display:block;margin:.5rem 0;padding:.5rem;border:1px solid #ccc;border-radius:4px}small{color:#666;display:block}
-.error{color:#a80000}button{font:inherit;padding:.4rem 1.5rem;background:#0067b8;color:#fff;border:0}</style></head>
+<title>Sign in to ${escapeHtml(TENANT_NAME)}</title>${ICON_LINKS}
+<style>body{font:16px/1.4 system-ui,sans-serif;max-width:34rem;margin:0 auto;padding:1rem;color:#1b1b1b;overflow-wrap:break-word}
+@media (min-width:40rem){body{padding:2.5rem 1.5rem}}h1{font-size:1.4rem;margin:.25rem 0 .5rem}p{margin:.5rem 0}
+fieldset{border:0;padding:0;margin:.5rem 0}legend{font-weight:600;padding:0;margin-bottom:.25rem}
+label{display:flex;gap:.6rem;align-items:flex-start;margin:.35rem 0;padding:.45rem .6rem;border:1px solid #ccc;border-radius:4px;cursor:pointer}
+label input{margin-top:.25rem}small{color:#555;display:block}.error{color:#a80000}
+button{font:inherit;padding:.5rem 1.8rem;background:#0067b8;color:#fff;border:0;border-radius:2px;cursor:pointer}
+details{margin-top:1rem}summary{cursor:pointer;color:#0067b8}code{background:#f3f3f3;padding:0 .2rem}</style></head>
 <body><main>
 <h1>Sign in to ${escapeHtml(TENANT_NAME)}</h1>
-<p>Microsoft emulator: choose a demo account. No password is needed.</p>
+<p>Microsoft emulator: choose a demo account for <strong>${escapeHtml(DEMO_APP_NAME)}</strong>. No password is needed.</p>
 ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ""}
-<p><strong>${escapeHtml(DEMO_APP_NAME)}</strong> asks for:</p><ul>${permissions}</ul>
 <form method="post" action="${escapeHtml(action)}">
 ${hidden}
 <fieldset><legend>Accounts</legend>
@@ -46,5 +54,6 @@ ${accounts}
 </fieldset>
 <p><button type="submit">Sign in</button></p>
 </form>
+<details><summary>${escapeHtml(DEMO_APP_NAME)} asks for ${scopes.length} permissions</summary><ul>${permissions}</ul></details>
 </main></body></html>`;
 }

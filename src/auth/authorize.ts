@@ -8,7 +8,7 @@ import {
 import { Hono } from "hono";
 import { userAccount, userKeyOf } from "../session/account/user-account.ts";
 import type { SessionProps } from "../session/props.ts";
-import { htmlResponse } from "../shared/html.ts";
+import { cspSourceOf, htmlResponse } from "../shared/html.ts";
 import { readRuntimeConfig } from "../config.ts";
 import { enabledTools, graphScopes } from "../tools/catalog.ts";
 import { authorizationErrorPage, consentPage } from "./consent-page.ts";
@@ -78,11 +78,9 @@ async function showConsent(
 ): Promise<Response> {
   const consent = await oauth.beginConsent(authRequest);
   const scopes = graphScopes(enabledTools(env, await readRuntimeConfig(env)));
-  // Approving redirects to Microsoft sign-in, declining to the client: the form may lead to both.
-  return htmlResponse(consentPage(details, consent.handle, scopes), 200, consent.headers, [
-    env.MICROSOFT_AUTHORITY_URL,
-    authRequest.redirectUri,
-  ]);
+  // The form posts here; the answer redirects to Microsoft (allow) or to the client (cancel).
+  const formTargets = ["'self'", cspSourceOf(env.MICROSOFT_AUTHORITY_URL), cspSourceOf(details.redirectUri)];
+  return htmlResponse(consentPage(details, consent.handle, scopes), 200, consent.headers, formTargets);
 }
 
 /** Longer than any client id: ours are short, a CIMD client id is an https URL of bounded length. */

@@ -3,6 +3,7 @@ import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { RuntimeConfig } from "../config.ts";
 import { withPlainErrorMessage } from "../protocol/json-rpc.ts";
 import { registerCatalog, SERVER_INSTRUCTIONS, type ToolContext } from "../tools/catalog.ts";
+import { MCP_ICONS } from "../shared/icon.ts";
 import { SERVER_NAME, SERVER_VERSION } from "../version.ts";
 
 /** The catalog's MCP server: on every transport it connects to, protocol errors leave with their plain message. */
@@ -17,7 +18,15 @@ class CatalogServer extends McpServer {
 /** A new MCP server with the catalog the runtime config allows, its handlers bound to `context`. */
 export function createCatalogServer(context: () => ToolContext, env: Env, config?: RuntimeConfig): McpServer {
   const server = new CatalogServer(
-    { name: SERVER_NAME, title: "Microsoft 365", version: SERVER_VERSION },
+    {
+      name: SERVER_NAME,
+      title: "Microsoft 365",
+      version: SERVER_VERSION,
+      description:
+        "Mail, calendar, contacts, Teams, files, To Do tasks and search in Microsoft 365, through Microsoft Graph.",
+      // In initialize only: tools/list stays as small as it was (a model reads that one).
+      icons: MCP_ICONS,
+    },
     { instructions: SERVER_INSTRUCTIONS },
   );
   registerCatalog(server, context, env, config);

@@ -155,7 +155,7 @@ describe("authorization: consent page, Microsoft sign-in, token exchange", () =>
     expect(policy).not.toContain("*");
     const landing = await worker(new Request(`${ORIGIN}/`));
     await landing.body?.cancel();
-    expect(/form-action ([^;]+)/.exec(landing.headers.get("Content-Security-Policy") ?? "")?.[1]).toBe("'self'");
+    expect(/form-action ([^;]+)/.exec(landing.headers.get("Content-Security-Policy") ?? "")?.[1]).toBe("'none'");
   });
 
   it("a loopback redirect URI matches whatever its port (RFC 8252 §7.3), and nothing else of it may differ", async () => {
