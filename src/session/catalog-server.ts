@@ -7,7 +7,8 @@ import { SERVER_NAME, SERVER_VERSION } from "../version.ts";
 export function createCatalogServer(context: () => ToolContext, env: Env, config?: RuntimeConfig): McpServer {
   const server = new McpServer(
     { name: SERVER_NAME, title: "Microsoft 365", version: SERVER_VERSION },
-    { instructions: SERVER_INSTRUCTIONS },
+    // logging: clients may set a level (logging/setLevel); the server sends no log messages yet.
+    { instructions: SERVER_INSTRUCTIONS, capabilities: { logging: {} } },
   );
   registerCatalog(server, context, env, config);
   return server;
