@@ -155,6 +155,8 @@ async function signIn(user: string): Promise<string> {
 async function runSuite(serverUrl: string, outputDir: string): Promise<Map<string, Check[]>> {
   const child = spawn(process.execPath, [suiteCli, "server", "--suite", "all", "--url", serverUrl, "-o", outputDir], {
     stdio: ["ignore", "pipe", "pipe"],
+    // A scenario that hangs ends the run rather than outliving the test.
+    timeout: 240_000,
   });
   let log = "";
   child.stdout.on("data", (chunk: Buffer) => (log += chunk.toString()));
@@ -204,6 +206,21 @@ describe("MCP conformance suite (server scenarios) through wrangler dev", () => 
       ...Object.keys(EXPECTED_FAILURES).map((scenario) => [scenario, "expected failure"]),
     ]);
     expect(actual).toEqual(expected);
+  });
+
+  it("adds a token but no way in: through it a forged token still gets 401", async () => {
+    const forged = await startBearerProxy(workerUrl, "m365-not-a-token");
+    try {
+      const response = await fetch(`${forged.url}/mcp`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json, text/event-stream" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
+      });
+      expect(response.status).toBe(401);
+      expect(response.headers.get("WWW-Authenticate")).toMatch(/^Bearer /);
+    } finally {
+      await forged.close();
+    }
   });
 
   it("counts 10 passing and 22 expected failures of 32 scenarios (the README quotes these)", () => {
