@@ -27,7 +27,8 @@ export function createCatalogServer(context: () => ToolContext, env: Env, config
       // In initialize only: tools/list stays as small as it was (a model reads that one).
       icons: MCP_ICONS,
     },
-    { instructions: SERVER_INSTRUCTIONS },
+    // logging: clients may set a level (logging/setLevel); the server sends no log messages yet.
+    { instructions: SERVER_INSTRUCTIONS, capabilities: { logging: {} } },
   );
   registerCatalog(server, context, env, config);
   return server;
