@@ -2,6 +2,7 @@
 import type { Message } from "@microsoft/microsoft-graph-types";
 import { z } from "zod";
 import { GraphError, ToolError } from "../../graph/errors.ts";
+import { inMailbox, mailboxInput } from "../shared/mailbox.ts";
 import { defineTool } from "../spec.ts";
 import {
   composeInput,
@@ -23,17 +24,22 @@ export const sendEmail = defineTool({
   title: "Send email",
   description:
     "Send an email from the signed-in user's mailbox. Sends immediately; a copy is saved in Sent Items. Confirm recipients and content with the user first.",
-  input: composeInput(true),
-  scopes: ["Mail.Send"],
+  input: { ...composeInput(true), mailbox: mailboxInput },
+  scopes: ["Mail.Send", "Mail.Send.Shared"],
   access: "write",
   idempotencyKey: true,
   invalidates: ["mail"],
-  async run(args, { graph }) {
+  async run({ mailbox, ...args }, { graph }) {
     const { message, attachmentCount } = composeMessage(args);
-    await graph.post("/me/sendMail", { message, saveToSentItems: true });
+    // Sending from another mailbox is the user's own send with `from` set: Exchange makes it Send As or
+    // Send on Behalf by the user's rights, and keeps the copy in the user's Sent Items.
+    const from = mailbox ? { from: { emailAddress: { address: mailbox } } } : {};
+    await inMailbox(mailbox, () =>
+      graph.post("/me/sendMail", { message: { ...message, ...from }, saveToSentItems: true }),
+    );
     const everyone = [...(args.to ?? []), ...(args.cc ?? []), ...(args.bcc ?? [])];
     const attached = attachmentCount ? ` with ${attachmentCount} attachment${attachmentCount === 1 ? "" : "s"}` : "";
-    return { text: `Sent "${args.subject}" to ${everyone.join(", ")}${attached}.` };
+    return { text: `Sent "${args.subject}"${mailbox ? ` from ${mailbox}` : ""} to ${everyone.join(", ")}${attached}.` };
   },
 });
 
