@@ -7,6 +7,7 @@ import { seedCalendar } from "./data/calendar.ts";
 import { seedContacts } from "./data/contacts.ts";
 import { copyDrive, seedDrive } from "./data/drive.ts";
 import { seedMailbox } from "./data/mail.ts";
+import { seedGroupMailboxes, seedGroups } from "./data/groups.ts";
 import { seedSharedMailboxes } from "./data/shared-mailboxes.ts";
 import { seedTodo } from "./data/todo.ts";
 import type { UserData } from "./model.ts";
@@ -57,6 +58,7 @@ export function seedTenant(now = Date.now()): Map<string, UserData> {
         },
       ]),
       ...seedSharedMailboxes(dayStart),
+      ...seedGroupMailboxes(seedGroups(dayStart), dayStart),
     ]);
     cached = { dayStart, users };
   }

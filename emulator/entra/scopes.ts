@@ -46,6 +46,8 @@ export const GRAPH_PERMISSIONS: readonly string[] = [
   "GroupMember.Read.All",
   "Group.Read.All",
   "Group.ReadWrite.All",
+  "Group-Conversation.Read.All",
+  "Group-Conversation.ReadWrite.All",
 ];
 
 const BY_LOWER_CASE = new Map([...IDENTITY_SCOPES, ...GRAPH_PERMISSIONS].map((scope) => [scope.toLowerCase(), scope]));

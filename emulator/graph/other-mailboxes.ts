@@ -8,8 +8,11 @@
  * https://learn.microsoft.com/graph/outlook-share-messages-folders,
  * https://learn.microsoft.com/graph/outlook-send-mail-from-other-user.
  */
+import { groupOwner } from "../data/groups.ts";
 import { findMailboxOwner, rightsOn } from "../data/shared-mailboxes.ts";
+import type { EmulatorState } from "../state.ts";
 import type { DemoUser } from "../tenant.ts";
+import { groupFor } from "./groups.ts";
 import { GraphFailure } from "./responses.ts";
 
 /** The Exchange area a path segment after /users/{id} belongs to. */
@@ -30,6 +33,8 @@ export interface OtherMailbox {
   area: "mail" | "send" | "calendar";
   /** False when the path names the signed-in user: Graph treats that exactly as /me. */
   delegated: boolean;
+  /** A group's calendar: the permissions it needs instead of the route's; membership checked already. */
+  groupScopes?: readonly string[];
 }
 
 const ACCESS_DENIED = "Access is denied. Check credentials and try again.";
@@ -51,6 +56,30 @@ export function otherMailbox(path: string, signedIn: DemoUser): OtherMailbox | u
   return { path: `/me/${match[2]}${match[3] ?? ""}`, owner, area, delegated: owner.id !== signedIn.id };
 }
 
+/**
+ * /groups/{id}/calendar, /calendarView and /events: the group's calendar,
+ * for members (and readers of a public group), with Group.Read.All or
+ * Group.ReadWrite.All. https://learn.microsoft.com/graph/api/group-list-calendarview
+ */
+export function groupMailbox(
+  path: string,
+  state: EmulatorState,
+  signedIn: DemoUser,
+  method: string,
+): OtherMailbox | undefined {
+  const match = /^\/groups\/([^/]+)\/(calendar|calendarView|events)(\/.*)?$/i.exec(path);
+  if (!match?.[1] || !match[2]) return undefined;
+  const reads = method === "GET";
+  const group = groupFor(state, decodeURIComponent(match[1]), signedIn, !reads);
+  return {
+    path: `/me/${match[2]}${match[3] ?? ""}`,
+    owner: groupOwner(group),
+    area: "calendar",
+    delegated: true,
+    groupScopes: reads ? ["Group.Read.All", "Group.ReadWrite.All"] : ["Group.ReadWrite.All"],
+  };
+}
+
 /** The `.Shared` permissions that stand for `scopes` on someone else's mailbox. */
 export function sharedScopes(scopes: readonly string[]): string[] {
   return [
@@ -68,7 +97,7 @@ export function sharedScopes(scopes: readonly string[]): string[] {
 
 /** Throws Graph's 403 unless `user` holds the Exchange right the request needs on the mailbox. */
 export function checkMailboxRights(target: OtherMailbox, user: DemoUser, method: string): void {
-  if (!target.delegated) return;
+  if (!target.delegated || target.groupScopes) return;
   const rights = rightsOn(target.owner, user);
   const reads = method === "GET" || /\/getSchedule$/i.test(target.path);
   const allowed =

@@ -5,7 +5,7 @@
 import type { EmulatorRequest, EmulatorResponse } from "../http.ts";
 import type { AccessTokenGrant, EmulatorState } from "../state.ts";
 import { findUser, type DemoUser } from "../tenant.ts";
-import { checkMailboxRights, otherMailbox, sharedScopes } from "./other-mailboxes.ts";
+import { checkMailboxRights, groupMailbox, otherMailbox, sharedScopes } from "./other-mailboxes.ts";
 import { graphError, GraphFailure } from "./responses.ts";
 
 export interface GraphContext {
@@ -161,7 +161,7 @@ export class GraphRouter {
     auth: Authenticated,
   ): EmulatorResponse {
     const requested = request.url.pathname.replace(/^\/v1\.0/i, "").replace(/\/+$/, "") || "/";
-    const mailbox = otherMailbox(requested, auth.user);
+    const mailbox = otherMailbox(requested, auth.user) ?? groupMailbox(requested, state, auth.user, request.method);
     const path = mailbox?.path ?? requested;
     const matches = this.routes.filter((compiled) => compiled.pattern.test(path));
     if (matches.length === 0) {
@@ -173,7 +173,7 @@ export class GraphRouter {
       throw new GraphFailure(405, "BadRequest", `The HTTP method '${request.method}' is not allowed on '${path}'.`);
     }
     checkQueryOptions(request.url.searchParams);
-    const needed = mailbox?.delegated ? sharedScopes(match.route.scopes) : match.route.scopes;
+    const needed = mailbox?.groupScopes ?? (mailbox?.delegated ? sharedScopes(match.route.scopes) : match.route.scopes);
     if (!needed.some((scope) => auth.grant.scopes.includes(scope))) {
       throw new GraphFailure(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
     }
