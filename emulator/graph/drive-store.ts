@@ -19,7 +19,7 @@ import type { EmulatorState } from "../state.ts";
 import { applySelect, type EntitySchema } from "./odata/select.ts";
 import { GraphFailure } from "./responses.ts";
 import type { GraphContext } from "./router.ts";
-import { groupFor } from "./groups.ts";
+import { groupFor } from "./group-access.ts";
 
 /** Delegated permissions that reach the signed-in user's own OneDrive. */
 export const ONEDRIVE_READ = [

@@ -8,11 +8,9 @@
  * https://learn.microsoft.com/graph/api/conversationthread-list-posts,
  * https://learn.microsoft.com/graph/api/conversationthread-reply.
  */
-import type { StoredGroup, StoredGroupThread } from "../data/groups.ts";
-import { newPost } from "../data/groups.ts";
+import { newPost, type StoredGroup, type StoredGroupThread } from "../data/groups.ts";
 import { jsonBody, type EmulatorResponse } from "../http.ts";
-import type { EmulatorState } from "../state.ts";
-import type { DemoUser } from "../tenant.ts";
+import { groupFor } from "./group-access.ts";
 import { graphEmpty, graphJson, GraphFailure } from "./responses.ts";
 import type { GraphContext, GraphRoute } from "./router.ts";
 
@@ -25,30 +23,6 @@ const READ_THREADS = [
   "Group.ReadWrite.All",
 ];
 const WRITE_THREADS = ["Group-Conversation.ReadWrite.All", "Group.ReadWrite.All"];
-const ACCESS_DENIED = "Access is denied. Check credentials and try again.";
-
-/** A group by id, Graph's directory error when there is none. */
-export function findGroup(state: EmulatorState, id: string): StoredGroup {
-  const group = state.groups.find((candidate) => candidate.id === id.toLowerCase());
-  if (!group) {
-    throw new GraphFailure(
-      404,
-      "Request_ResourceNotFound",
-      `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
-    );
-  }
-  return group;
-}
-
-/** The group, when `user` may read (or, with `write`, post to) it: members, and anyone reading a public group. */
-export function groupFor(state: EmulatorState, id: string, user: DemoUser, write = false): StoredGroup {
-  const group = findGroup(state, id);
-  const member = group.members.includes(user.id);
-  if (!member && (write || group.visibility === "Private")) {
-    throw new GraphFailure(403, "ErrorAccessDenied", ACCESS_DENIED);
-  }
-  return group;
-}
 
 function presentGroup(group: StoredGroup): Record<string, unknown> {
   return {

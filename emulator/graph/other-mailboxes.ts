@@ -12,7 +12,7 @@ import { groupOwner } from "../data/groups.ts";
 import { findMailboxOwner, rightsOn } from "../data/shared-mailboxes.ts";
 import type { EmulatorState } from "../state.ts";
 import type { DemoUser } from "../tenant.ts";
-import { groupFor } from "./groups.ts";
+import { groupFor } from "./group-access.ts";
 import { GraphFailure } from "./responses.ts";
 
 /** The Exchange area a path segment after /users/{id} belongs to. */
