@@ -11,8 +11,8 @@ import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
 import { signIn as signInToEmulator } from "../emulator/helpers.ts";
 import { connectWithSignIn } from "../e2e/mcp-clients.ts";
 
-/** The limit for the full catalog. */
-export const CATALOG_TOKEN_BUDGET = 12_000;
+/** The full catalog's limit: the 12,000, raised by 400 for the group tools and the mailbox input (README). */
+export const CATALOG_TOKEN_BUDGET = 12_400;
 /** A listing result must be at least this many times smaller than Graph's raw JSON. */
 export const LISTING_MIN_RATIO = 3;
 

@@ -16,6 +16,9 @@ import {
   type CalendarSummary,
   type EventDetails,
 } from "./format.ts";
+import { ToolError } from "../../graph/errors.ts";
+import { inGroup } from "../groups/inputs.ts";
+import { isId } from "../shared/ids.ts";
 import { inMailbox, mailboxInput } from "../shared/mailbox.ts";
 import {
   calendarIdInput,
@@ -48,21 +51,28 @@ export const getCalendarEvents = defineTool({
     count: countInput(20, 50, "Events per page"),
     cursor: cursorInput("nextCursor of the previous call"),
     mailbox: mailboxInput,
+    groupId: z.string().optional().describe("Group id: its calendar"),
   },
   output: {
     timeZone: z.string(),
     events: z.array(eventSummary),
     nextCursor: nextCursorOutput(),
   },
-  scopes: SHARED_READ,
+  scopes: [...SHARED_READ, "Group.Read.All"],
   access: "read",
   cacheKind: "calendar",
-  async run({ start, end, timeZone, calendarId, count, cursor, mailbox }, context) {
+  async run({ start, end, timeZone, calendarId, count, cursor, mailbox, groupId }, context) {
+    if (groupId && (mailbox || calendarId)) {
+      throw new ToolError("invalid_input", "groupId: pass it alone, without mailbox or calendarId.");
+    }
+    if (groupId && !isId("guid", groupId))
+      throw new ToolError("invalid_input", "groupId: not a group id; use listGroups.");
     const zone = await zoneFor(timeZone, context);
     const range = readRange({ start, end }, zone, { start: () => startOfToday(zone), days: 7 });
     const calendar = calendarId ? `/calendars/${idSegment(calendarId, "calendarId")}` : "";
-    const page = await inMailbox(mailbox, (root) =>
-      context.graph.get<GraphPage<Event>>(cursor ?? `${root}${calendar}/calendarView`, {
+    const group = groupId ? `/groups/${groupId}` : undefined;
+    const read = (root: string) =>
+      context.graph.get<GraphPage<Event>>(cursor ?? `${group ?? root}${calendar}/calendarView`, {
         headers: prefer(zone),
         query: cursor
           ? undefined
@@ -73,11 +83,11 @@ export const getCalendarEvents = defineTool({
               $orderby: "start/dateTime",
               $top: count,
             },
-      }),
-    );
+      });
+    const page = groupId ? await inGroup(groupId, () => read("")) : await inMailbox(mailbox, read);
     const events = page.value.map(summarize);
     const nextCursor = page["@odata.nextLink"];
-    const heading = `Calendar${mailbox ? ` of ${mailbox}` : ""} ${dateText(range.start.wall)} ${clockOf(dateTimeText(range.start.wall))} → ${dateText(range.end.wall)} ${clockOf(dateTimeText(range.end.wall))} (${zone.name})`;
+    const heading = `Calendar${mailbox ? ` of ${mailbox}` : groupId ? ` of group ${groupId}` : ""} ${dateText(range.start.wall)} ${clockOf(dateTimeText(range.start.wall))} → ${dateText(range.end.wall)} ${clockOf(dateTimeText(range.end.wall))} (${zone.name})`;
     const lines = events.length
       ? [
           `${heading}: ${events.length} event${events.length === 1 ? "" : "s"}${cursor ? " (next page)" : ""}.`,
