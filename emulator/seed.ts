@@ -7,6 +7,8 @@ import { seedCalendar } from "./data/calendar.ts";
 import { seedContacts } from "./data/contacts.ts";
 import { copyDrive, seedDrive } from "./data/drive.ts";
 import { seedMailbox } from "./data/mail.ts";
+import { seedGroupMailboxes, seedGroups } from "./data/groups.ts";
+import { seedSharedMailboxes } from "./data/shared-mailboxes.ts";
 import { seedTodo } from "./data/todo.ts";
 import type { UserData } from "./model.ts";
 import { DEMO_USERS } from "./tenant.ts";
@@ -44,8 +46,8 @@ function copy(data: UserData): UserData {
 export function seedTenant(now = Date.now()): Map<string, UserData> {
   const dayStart = seedDayStart(now);
   if (cached?.dayStart !== dayStart) {
-    const users = new Map(
-      DEMO_USERS.map((user) => [
+    const users = new Map<string, UserData>([
+      ...DEMO_USERS.map((user): [string, UserData] => [
         user.id,
         {
           mailbox: seedMailbox(user, dayStart),
@@ -55,7 +57,9 @@ export function seedTenant(now = Date.now()): Map<string, UserData> {
           drive: seedDrive(user, dayStart),
         },
       ]),
-    );
+      ...seedSharedMailboxes(dayStart),
+      ...seedGroupMailboxes(seedGroups(dayStart), dayStart),
+    ]);
     cached = { dayStart, users };
   }
   return new Map([...cached.users].map(([userId, data]) => [userId, copy(data)]));

@@ -6,6 +6,7 @@ import type { UserData } from "./model.ts";
 import { seedDayStart, seedTenant } from "./seed.ts";
 import { seedTeams, type TeamsData } from "./data/teams.ts";
 import { seedSharePoint, type StoredSite } from "./data/drive.ts";
+import { seedGroups, type StoredGroup } from "./data/groups.ts";
 
 export interface AuthorizationCode {
   clientId: string;
@@ -66,6 +67,8 @@ export class EmulatorState {
   teams: TeamsData = seedTeams(seedDayStart(Date.now()));
   /** SharePoint sites and their document libraries, shared by the tenant's users. */
   sites: StoredSite[] = seedSharePoint(seedDayStart(Date.now()));
+  /** Microsoft 365 groups: members and conversations (their mailboxes and calendars are in `users`). */
+  groups: StoredGroup[] = seedGroups(seedDayStart(Date.now()));
   readonly codes = new Map<string, AuthorizationCode>();
   readonly accessTokens = new Map<string, AccessTokenGrant>();
   readonly refreshTokens = new Map<string, RefreshTokenGrant>();
@@ -85,6 +88,7 @@ export class EmulatorState {
     this.users = seedTenant();
     this.teams = seedTeams(seedDayStart(Date.now()));
     this.sites = seedSharePoint(seedDayStart(Date.now()));
+    this.groups = seedGroups(seedDayStart(Date.now()));
     this.codes.clear();
     this.accessTokens.clear();
     this.refreshTokens.clear();

@@ -9,7 +9,14 @@
  * Delegated permissions of the demo app whose "Admin consent required" is Yes
  * in Microsoft's Graph permissions reference. Every other one a user may grant.
  */
-export const ADMIN_ONLY_PERMISSIONS: readonly string[] = ["User.Read.All", "ChannelMessage.Read.All"];
+export const ADMIN_ONLY_PERMISSIONS: readonly string[] = [
+  "User.Read.All",
+  "ChannelMessage.Read.All",
+  "GroupMember.Read.All",
+  "Group.Read.All",
+  "Group-Conversation.Read.All",
+  "Group-Conversation.ReadWrite.All",
+];
 
 /**
  * The permissions this tenant classifies as low impact (an administrator's

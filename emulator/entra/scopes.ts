@@ -14,6 +14,9 @@ export const GRAPH_PERMISSIONS: readonly string[] = [
   "Mail.Read",
   "Mail.ReadWrite",
   "Mail.Send",
+  "Mail.Read.Shared",
+  "Mail.ReadWrite.Shared",
+  "Mail.Send.Shared",
   "MailboxSettings.Read",
   "MailboxSettings.ReadWrite",
   "Calendars.ReadBasic",
@@ -40,6 +43,11 @@ export const GRAPH_PERMISSIONS: readonly string[] = [
   "Chat.ReadWrite",
   "ChatMessage.Send",
   "OnlineMeetings.ReadWrite",
+  "GroupMember.Read.All",
+  "Group.Read.All",
+  "Group.ReadWrite.All",
+  "Group-Conversation.Read.All",
+  "Group-Conversation.ReadWrite.All",
 ];
 
 const BY_LOWER_CASE = new Map([...IDENTITY_SCOPES, ...GRAPH_PERMISSIONS].map((scope) => [scope.toLowerCase(), scope]));

@@ -19,6 +19,7 @@ import type { EmulatorState } from "../state.ts";
 import { applySelect, type EntitySchema } from "./odata/select.ts";
 import { GraphFailure } from "./responses.ts";
 import type { GraphContext } from "./router.ts";
+import { groupFor } from "./group-access.ts";
 
 /** Delegated permissions that reach the signed-in user's own OneDrive. */
 export const ONEDRIVE_READ = [
@@ -149,6 +150,8 @@ export function driveOf(context: GraphContext, access: "read" | "write"): Stored
         "The drive you are trying to access does not exist or you do not have access to it.",
       );
     }
+  } else if (context.params.groupId !== undefined) {
+    drive = groupDrive(context);
   } else if (context.params.siteId !== undefined) {
     drive = findSite(context.state, context.params.siteId).drives[0];
     if (!drive) throw new GraphFailure(404, "itemNotFound", "The site has no document library.");
@@ -616,4 +619,12 @@ export function userIdentity(context: GraphContext): Identity {
 
 export function newPermissionId(): string {
   return randomUUID();
+}
+
+/** A group's drive: its team site's first library, for the group's members (and anyone, for a public group). */
+function groupDrive(context: GraphContext): StoredDrive {
+  const group = groupFor(context.state, context.params.groupId!, context.user);
+  const drive = context.state.sites.find((site) => site.name === group.siteName)?.drives[0];
+  if (!drive) throw new GraphFailure(404, "itemNotFound", "The group has no document library.");
+  return drive;
 }

@@ -482,6 +482,7 @@ const DRIVE_PREFIXES: readonly { prefix: string; read: readonly string[]; write:
   { prefix: "/me/drive", read: ONEDRIVE_READ, write: ONEDRIVE_WRITE },
   { prefix: "/drives/{driveId}", read: ONEDRIVE_READ, write: ONEDRIVE_WRITE },
   { prefix: "/sites/{siteId}/drive", read: LIBRARY_READ, write: ["Files.ReadWrite.All", "Sites.ReadWrite.All"] },
+  { prefix: "/groups/{groupId}/drive", read: LIBRARY_READ, write: ["Files.ReadWrite.All", "Sites.ReadWrite.All"] },
 ];
 
 function driveRoutesFor(prefix: (typeof DRIVE_PREFIXES)[number]): GraphRoute[] {

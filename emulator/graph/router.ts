@@ -5,13 +5,16 @@
 import type { EmulatorRequest, EmulatorResponse } from "../http.ts";
 import type { AccessTokenGrant, EmulatorState } from "../state.ts";
 import { findUser, type DemoUser } from "../tenant.ts";
+import { checkMailboxRights, groupMailbox, otherMailbox, sharedScopes } from "./other-mailboxes.ts";
 import { graphError, GraphFailure } from "./responses.ts";
 
 export interface GraphContext {
   request: EmulatorRequest;
   state: EmulatorState;
-  /** The signed-in user. */
+  /** The owner of the data: the signed-in user, or the mailbox a /users/{id}/... path names. */
   user: DemoUser;
+  /** The signed-in user when `user` is someone else's mailbox they act in. */
+  actor?: DemoUser;
   grant: AccessTokenGrant;
   /** Path parameters by name, decoded. */
   params: Record<string, string>;
@@ -157,7 +160,9 @@ export class GraphRouter {
     origin: string,
     auth: Authenticated,
   ): EmulatorResponse {
-    const path = request.url.pathname.replace(/^\/v1\.0/i, "").replace(/\/+$/, "") || "/";
+    const requested = request.url.pathname.replace(/^\/v1\.0/i, "").replace(/\/+$/, "") || "/";
+    const mailbox = otherMailbox(requested, auth.user) ?? groupMailbox(requested, state, auth.user, request.method);
+    const path = mailbox?.path ?? requested;
     const matches = this.routes.filter((compiled) => compiled.pattern.test(path));
     if (matches.length === 0) {
       const segment = path.split("/").filter(Boolean).pop() ?? "";
@@ -168,9 +173,11 @@ export class GraphRouter {
       throw new GraphFailure(405, "BadRequest", `The HTTP method '${request.method}' is not allowed on '${path}'.`);
     }
     checkQueryOptions(request.url.searchParams);
-    if (!match.route.scopes.some((scope) => auth.grant.scopes.includes(scope))) {
+    const needed = mailbox?.groupScopes ?? (mailbox?.delegated ? sharedScopes(match.route.scopes) : match.route.scopes);
+    if (!needed.some((scope) => auth.grant.scopes.includes(scope))) {
       throw new GraphFailure(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
     }
+    if (mailbox) checkMailboxRights(mailbox, auth.user, request.method);
     checkContentType(request);
     const values = match.pattern.exec(path)?.slice(1) ?? [];
     const params: Record<string, string> = {};
@@ -184,7 +191,8 @@ export class GraphRouter {
     return match.route.handle({
       request,
       state,
-      user: auth.user,
+      user: mailbox?.owner ?? auth.user,
+      ...(mailbox?.delegated ? { actor: auth.user } : {}),
       grant: auth.grant,
       params,
       query: request.url.searchParams,

@@ -3,6 +3,7 @@ import { calendarRoutes } from "./calendar.ts";
 import { chatRoutes } from "./chats.ts";
 import { contactRoutes } from "./contacts.ts";
 import { driveRoutes } from "./drive.ts";
+import { groupRoutes } from "./groups.ts";
 import { mailRoutes } from "./mail.ts";
 import { onlineMeetingRoutes } from "./online-meetings.ts";
 import { peopleRoutes } from "./people.ts";
@@ -24,4 +25,5 @@ export const GRAPH_ROUTES: readonly GraphRoute[] = [
   ...peopleRoutes,
   ...driveRoutes,
   ...calendarRoutes,
+  ...groupRoutes,
 ];

@@ -14,6 +14,7 @@ import { findUser } from "../tenant.ts";
 import { readExtendedProperties, type ExtendedProperty } from "./extended-properties.ts";
 import { MESSAGE_SCHEMA } from "./mail-schema.ts";
 import { findFolder } from "./mailbox.ts";
+import { sendingIdentity } from "./send-from.ts";
 import { graphEmpty, GraphFailure } from "./responses.ts";
 import type { GraphContext } from "./router.ts";
 
@@ -34,6 +35,10 @@ export interface OutgoingMessage {
   attachments: Omit<StoredAttachment, "id">[];
   /** Kept on the sender's copy only (a property of the item in their mailbox). */
   singleValueExtendedProperties: ExtendedProperty[];
+  /** Another mailbox the message is from (Send As, Send on Behalf), as the client wrote it. */
+  from?: Recipient;
+  /** Set once the sending rights are checked (send-from.ts). */
+  sender?: Recipient;
 }
 
 export function unreadable(message: string): GraphFailure {
@@ -165,6 +170,7 @@ export function readMessage(value: unknown): OutgoingMessage {
     importance: knownImportance,
     attachments: readAttachments(value.attachments),
     singleValueExtendedProperties: readExtendedProperties(value.singleValueExtendedProperties),
+    ...(value.from !== undefined && value.from !== null ? { from: readRecipients([value.from], "from")[0] } : {}),
   };
 }
 
@@ -184,7 +190,9 @@ export interface Placement {
 export function newStoredMessage(context: GraphContext, outgoing: OutgoingMessage, place: Placement): StoredMessage {
   const now = isoSeconds(Date.now());
   const id = stableId("AAMkAGI2", ...place.key);
-  const sender: Recipient = { emailAddress: { name: context.user.displayName, address: context.user.mail } };
+  const sender: Recipient = outgoing.sender ?? {
+    emailAddress: { name: context.user.displayName, address: context.user.mail },
+  };
   const text = outgoing.body.contentType === "html" ? htmlToText(outgoing.body.content) : outgoing.body.content;
   return {
     id,
@@ -209,7 +217,7 @@ export function newStoredMessage(context: GraphContext, outgoing: OutgoingMessag
     inferenceClassification: "focused",
     body: outgoing.body,
     sender,
-    from: sender,
+    from: outgoing.from ?? sender,
     toRecipients: outgoing.toRecipients,
     ccRecipients: outgoing.ccRecipients,
     bccRecipients: place.keepBcc ? outgoing.bccRecipients : [],
@@ -291,6 +299,7 @@ export function sendMail(context: GraphContext): EmulatorResponse {
     throw unreadable("'saveToSentItems' must be true or false.");
   }
   const outgoing = readMessage(message);
+  Object.assign(outgoing, sendingIdentity(context, outgoing.from));
   deliver(context, outgoing, stableId("AAQkAGI2", "sent", context.request.requestId), saveToSentItems !== false);
   return graphEmpty(context.request, 202);
 }

@@ -5,6 +5,7 @@ import { accountResources, accountTools } from "./account/index.ts";
 import { calendarResources, calendarTools } from "./calendar/index.ts";
 import { contactTools } from "./contacts/index.ts";
 import { fileResources, fileTools } from "./files/index.ts";
+import { groupTools } from "./groups/index.ts";
 import { serveCompactToolList } from "./listing.ts";
 import { mailResources, mailTools } from "./mail/index.ts";
 import { registerResources, registerTools } from "./pipeline/run.ts";
@@ -23,6 +24,7 @@ export const TOOLS: readonly ToolSpec[] = [
   ...calendarTools,
   ...contactTools,
   ...teamsTools,
+  ...groupTools,
   ...fileTools,
   ...taskTools,
   ...searchTools,

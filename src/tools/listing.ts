@@ -38,18 +38,21 @@ export function annotationsOf(spec: ToolSpec): ToolAnnotations {
 }
 
 /**
- * The annotations as listed: readOnly, destructive and idempotent hints for
- * tools that change things; `readOnlyHint` alone for read-only tools, since
- * the MCP specification gives the other two meaning only when `readOnlyHint`
- * is false.
+ * The annotations as listed: only the hints that differ from the MCP
+ * specification's defaults (readOnlyHint false, destructiveHint true,
+ * idempotentHint false, openWorldHint true), which mean the same when absent
+ * and cost tokens in every listing. Read-only tools list `readOnlyHint` alone,
+ * since the other two have meaning only when it is false.
  */
 function listedAnnotations(spec: ToolSpec): ToolAnnotations {
-  const { title: _title, openWorldHint, ...annotations } = annotationsOf(spec);
-  // openWorldHint is true for every tool (they all reach Microsoft 365), which is
-  // MCP's default when it is absent: listing it would add tokens and no meaning.
-  const listed = openWorldHint ? {} : { openWorldHint };
-  if (spec.access === "read") return { readOnlyHint: true, ...listed };
-  return { ...annotations, ...listed };
+  const { readOnlyHint, destructiveHint, idempotentHint, openWorldHint } = annotationsOf(spec);
+  const world = openWorldHint ? {} : { openWorldHint };
+  if (readOnlyHint) return { readOnlyHint, ...world };
+  return {
+    ...(destructiveHint ? {} : { destructiveHint }),
+    ...(idempotentHint ? { idempotentHint } : {}),
+    ...world,
+  };
 }
 
 /** A JSON Schema without the keywords that cost tokens in every listing and tell a model nothing. */

@@ -11,7 +11,7 @@ import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
 import { signIn as signInToEmulator } from "../emulator/helpers.ts";
 import { connectWithSignIn } from "../e2e/mcp-clients.ts";
 
-/** The limit for the full catalog. */
+/** The full catalog's limit, in o200k tokens of the whole tools/list result. */
 export const CATALOG_TOKEN_BUDGET = 12_000;
 /** A listing result must be at least this many times smaller than Graph's raw JSON. */
 export const LISTING_MIN_RATIO = 3;

@@ -20,7 +20,12 @@ describe("plain JSON-RPC on /sse without a token (curl discovery)", () => {
     const names = body.result.tools.map((tool) => tool.name);
     expect(names).toEqual(expect.arrayContaining(["authenticate", "getEmails", "searchEmails", "sendEmail"]));
     const send = body.result.tools.find((tool) => tool.name === "sendEmail");
-    expect(send?.annotations).toEqual({ readOnlyHint: false, destructiveHint: false, idempotentHint: false });
+    // Only what differs from MCP's defaults (not read-only, destructive, not idempotent) is listed.
+    expect(send?.annotations).toEqual({ destructiveHint: false });
+    const remove = body.result.tools.find((tool) => tool.name === "deleteContact");
+    expect(remove?.annotations).toEqual({ idempotentHint: true });
+    const read = body.result.tools.find((tool) => tool.name === "getEmails");
+    expect(read?.annotations).toEqual({ readOnlyHint: true });
   });
 
   it("leaves out tools that the runtime config in CONFIG_KV disables", async () => {

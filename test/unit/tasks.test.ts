@@ -330,7 +330,8 @@ describe("deleteTask", () => {
     const client = await connectClient((await signIn()).access_token);
     const { tools } = await client.listTools();
     const deleteTool = tools.find((tool) => tool.name === "deleteTask")!;
-    expect(deleteTool.annotations).toMatchObject({ destructiveHint: true, idempotentHint: true, readOnlyHint: false });
+    // Destructive and not read-only are MCP's defaults, so only idempotentHint is listed.
+    expect(deleteTool.annotations).toEqual({ idempotentHint: true });
     const result = await call(client, "deleteTask", { taskId: "x?$batch" });
     expect(text(result)).toMatch(/invalid_input.*taskId/);
   });

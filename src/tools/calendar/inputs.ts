@@ -18,6 +18,9 @@ import {
 
 export const READ = ["Calendars.Read", "MailboxSettings.Read"];
 export const WRITE = ["Calendars.ReadWrite", "MailboxSettings.Read"];
+/** The same, for tools that also take another `mailbox`: its calendar needs the .Shared permission. */
+export const SHARED_READ = [...READ, "Calendars.Read.Shared"];
+export const SHARED_WRITE = [...WRITE, "Calendars.ReadWrite.Shared"];
 const DAY_MS = 86_400_000;
 
 /** An event or calendar id as a path segment; the error names `field`. */

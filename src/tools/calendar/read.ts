@@ -16,7 +16,20 @@ import {
   type CalendarSummary,
   type EventDetails,
 } from "./format.ts";
-import { calendarIdInput, idInput, idSegment, prefer, READ, readRange, timeZoneInput, zoneFor } from "./inputs.ts";
+import { ToolError } from "../../graph/errors.ts";
+import { inGroup } from "../groups/inputs.ts";
+import { isId } from "../shared/ids.ts";
+import { inMailbox, mailboxInput } from "../shared/mailbox.ts";
+import {
+  calendarIdInput,
+  idInput,
+  idSegment,
+  prefer,
+  readRange,
+  SHARED_READ,
+  timeZoneInput,
+  zoneFor,
+} from "./inputs.ts";
 import { describeRecurrence } from "./recurrence.ts";
 import { clockOf, dateText, dateTimeText, startOfToday, timeRange, type Zone } from "./time.ts";
 
@@ -37,34 +50,44 @@ export const getCalendarEvents = defineTool({
     calendarId: calendarIdInput,
     count: countInput(20, 50, "Events per page"),
     cursor: cursorInput("nextCursor of the previous call"),
+    mailbox: mailboxInput,
+    groupId: z.string().optional().describe("Group id: its calendar"),
   },
   output: {
     timeZone: z.string(),
     events: z.array(eventSummary),
     nextCursor: nextCursorOutput(),
   },
-  scopes: READ,
+  scopes: [...SHARED_READ, "Group.Read.All"],
   access: "read",
   cacheKind: "calendar",
-  async run({ start, end, timeZone, calendarId, count, cursor }, context) {
+  async run({ start, end, timeZone, calendarId, count, cursor, mailbox, groupId }, context) {
+    if (groupId && (mailbox || calendarId)) {
+      throw new ToolError("invalid_input", "groupId: pass it alone, without mailbox or calendarId.");
+    }
+    if (groupId && !isId("guid", groupId))
+      throw new ToolError("invalid_input", "groupId: not a group id; use listGroups.");
     const zone = await zoneFor(timeZone, context);
     const range = readRange({ start, end }, zone, { start: () => startOfToday(zone), days: 7 });
-    const path = calendarId ? `/me/calendars/${idSegment(calendarId, "calendarId")}/calendarView` : "/me/calendarView";
-    const page = await context.graph.get<GraphPage<Event>>(cursor ?? path, {
-      headers: prefer(zone),
-      query: cursor
-        ? undefined
-        : {
-            startDateTime: new Date(range.start.instant).toISOString(),
-            endDateTime: new Date(range.end.instant).toISOString(),
-            $select: LIST_FIELDS,
-            $orderby: "start/dateTime",
-            $top: count,
-          },
-    });
+    const calendar = calendarId ? `/calendars/${idSegment(calendarId, "calendarId")}` : "";
+    const group = groupId ? `/groups/${groupId}` : undefined;
+    const read = (root: string) =>
+      context.graph.get<GraphPage<Event>>(cursor ?? `${group ?? root}${calendar}/calendarView`, {
+        headers: prefer(zone),
+        query: cursor
+          ? undefined
+          : {
+              startDateTime: new Date(range.start.instant).toISOString(),
+              endDateTime: new Date(range.end.instant).toISOString(),
+              $select: LIST_FIELDS,
+              $orderby: "start/dateTime",
+              $top: count,
+            },
+      });
+    const page = groupId ? await inGroup(groupId, () => read("")) : await inMailbox(mailbox, read);
     const events = page.value.map(summarize);
     const nextCursor = page["@odata.nextLink"];
-    const heading = `Calendar ${dateText(range.start.wall)} ${clockOf(dateTimeText(range.start.wall))} → ${dateText(range.end.wall)} ${clockOf(dateTimeText(range.end.wall))} (${zone.name})`;
+    const heading = `Calendar${mailbox ? ` of ${mailbox}` : groupId ? ` of group ${groupId}` : ""} ${dateText(range.start.wall)} ${clockOf(dateTimeText(range.start.wall))} → ${dateText(range.end.wall)} ${clockOf(dateTimeText(range.end.wall))} (${zone.name})`;
     const lines = events.length
       ? [
           `${heading}: ${events.length} event${events.length === 1 ? "" : "s"}${cursor ? " (next page)" : ""}.`,
@@ -84,15 +107,16 @@ export async function readEvent(
   graph: GraphClient,
   id: string,
   zone: Zone,
+  root = "/me",
 ): Promise<{ details: EventDetails; text: string }> {
-  const event = await graph.get<Event>(`/me/events/${idSegment(id)}`, {
+  const event = await graph.get<Event>(`${root}/events/${idSegment(id)}`, {
     headers: prefer(zone, true),
     query: { $select: EVENT_FIELDS },
   });
   let recurrence = event.recurrence;
   if (!recurrence && event.seriesMasterId) {
     // An occurrence carries no pattern; its series master does.
-    const master = await graph.get<Event>(`/me/events/${idSegment(event.seriesMasterId, "seriesMasterId")}`, {
+    const master = await graph.get<Event>(`${root}/events/${idSegment(event.seriesMasterId, "seriesMasterId")}`, {
       query: { $select: "recurrence" },
     });
     recurrence = master.recurrence;
@@ -146,13 +170,14 @@ export const getCalendarEvent = defineTool({
   name: "getCalendarEvent",
   title: "Read calendar event",
   description: "Read one calendar event in full: attendees and their answers, description, Teams link, recurrence.",
-  input: { id: idInput, timeZone: timeZoneInput },
+  input: { id: idInput, timeZone: timeZoneInput, mailbox: mailboxInput },
   output: eventDetailsOutput,
-  scopes: READ,
+  scopes: SHARED_READ,
   access: "read",
   cacheKind: "calendar",
-  async run({ id, timeZone }, context) {
-    const { details, text } = await readEvent(context.graph, id, await zoneFor(timeZone, context));
+  async run({ id, timeZone, mailbox }, context) {
+    const zone = await zoneFor(timeZone, context);
+    const { details, text } = await inMailbox(mailbox, (root) => readEvent(context.graph, id, zone, root));
     return { text, structured: details };
   },
 });

@@ -3,6 +3,7 @@ import type { Attendee, Event } from "@microsoft/microsoft-graph-types";
 import { z } from "zod";
 import { ToolError } from "../../graph/errors.ts";
 import { formatAddress } from "../shared/format.ts";
+import { inMailbox, mailboxInput } from "../shared/mailbox.ts";
 import { defineTool } from "../spec.ts";
 import {
   calendarIdInput,
@@ -11,6 +12,7 @@ import {
   idInput,
   idSegment,
   prefer,
+  SHARED_WRITE,
   timeZoneInput,
   WRITE,
   zoneFor,
@@ -127,8 +129,9 @@ export const createCalendarEvent = defineTool({
   input: {
     ...eventFields,
     calendarId: calendarIdInput,
+    mailbox: mailboxInput,
   },
-  scopes: WRITE,
+  scopes: SHARED_WRITE,
   access: "write",
   idempotencyKey: true,
   invalidates: ["calendar"],
@@ -137,27 +140,29 @@ export const createCalendarEvent = defineTool({
     const isAllDay = args.isAllDay ?? false;
     const { start, end } = eventTimes(args, zone, isAllDay);
     const attendees = attendeeList(args.attendees ?? [], args.optionalAttendees ?? []);
-    const path = args.calendarId ? `/me/calendars/${idSegment(args.calendarId, "calendarId")}/events` : "/me/events";
-    const created = await context.graph.post<Event>(
-      path,
-      {
-        ...plainFields(args),
-        start: graphTime(start, zone),
-        end: graphTime(end, zone),
-        isAllDay,
-        ...(attendees.length ? { attendees } : {}),
-        ...(args.recurrence ? { recurrence: recurrenceFromRule(args.recurrence, start, zone) } : {}),
-        // Graph itself de-duplicates creations that carry the same transactionId.
-        ...(context.once ? { transactionId: context.once.value } : {}),
-      },
-      { headers: prefer(zone) },
+    const calendar = args.calendarId ? `/calendars/${idSegment(args.calendarId, "calendarId")}` : "";
+    const created = await inMailbox(args.mailbox, (root) =>
+      context.graph.post<Event>(
+        `${root}${calendar}/events`,
+        {
+          ...plainFields(args),
+          start: graphTime(start, zone),
+          end: graphTime(end, zone),
+          isAllDay,
+          ...(attendees.length ? { attendees } : {}),
+          ...(args.recurrence ? { recurrence: recurrenceFromRule(args.recurrence, start, zone) } : {}),
+          // Graph itself de-duplicates creations that carry the same transactionId.
+          ...(context.once ? { transactionId: context.once.value } : {}),
+        },
+        { headers: prefer(zone) },
+      ),
     );
     const when = timeRange(created.start?.dateTime, created.end?.dateTime, created.isAllDay ?? isAllDay);
     const invited = attendees.map((attendee) => attendee.emailAddress?.address).join(", ");
     const recurring = describeRecurrence(created.recurrence);
     return {
       text: [
-        `Created "${created.subject ?? args.subject}" ${when} (${zone.name})`,
+        `Created "${created.subject ?? args.subject}" ${when} (${zone.name})${args.mailbox ? ` in the calendar of ${args.mailbox}` : ""}`,
         ...(recurring ? [`repeating ${recurring}`] : []),
         ...(invited ? [`invitations sent to ${invited}`] : []),
         ...(created.onlineMeeting?.joinUrl ? [`Teams link: ${created.onlineMeeting.joinUrl}`] : []),
@@ -291,20 +296,24 @@ export const respondToEvent = defineTool({
     response: z.enum(["accept", "tentative", "decline"]),
     comment: z.string().max(2000).optional().describe("Note to the organizer"),
     sendResponse: z.boolean().default(true).describe("Notify the organizer"),
+    mailbox: mailboxInput,
   },
-  scopes: ["Calendars.ReadWrite"],
+  scopes: ["Calendars.ReadWrite", "Calendars.ReadWrite.Shared"],
   access: "write",
   idempotent: true,
   invalidates: ["calendar"],
-  async run({ id, response, comment, sendResponse }, { graph }) {
-    const path = `/me/events/${idSegment(id)}`;
-    const event = await graph.get<Event>(path, { query: { $select: "subject,isOrganizer,organizer" } });
-    if (event.isOrganizer) {
-      throw new ToolError("invalid_input", "id: you organize this meeting, so there is no invitation to answer.");
-    }
-    await graph.post(`${path}/${RESPONSE_ACTIONS[response]}`, {
-      ...(comment ? { comment } : {}),
-      sendResponse,
+  async run({ id, response, comment, sendResponse, mailbox }, { graph }) {
+    const event = await inMailbox(mailbox, async (root) => {
+      const path = `${root}/events/${idSegment(id)}`;
+      const found = await graph.get<Event>(path, { query: { $select: "subject,isOrganizer,organizer" } });
+      if (found.isOrganizer) {
+        throw new ToolError("invalid_input", "id: you organize this meeting, so there is no invitation to answer.");
+      }
+      await graph.post(`${path}/${RESPONSE_ACTIONS[response]}`, {
+        ...(comment ? { comment } : {}),
+        sendResponse,
+      });
+      return found;
     });
     const verb = { accept: "Accepted", tentative: "Tentatively accepted", decline: "Declined" }[response];
     const told = sendResponse

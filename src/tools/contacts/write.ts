@@ -14,7 +14,7 @@ const contactFields = {
   mobilePhone: z.string().trim().optional().describe("Mobile phone"),
   company: z.string().trim().optional().describe("Company name"),
   jobTitle: z.string().trim().optional().describe("Job title"),
-  department: z.string().trim().optional().describe("Department"),
+  department: z.string().trim().optional(),
   address: z
     .object({
       street: z.string().optional(),

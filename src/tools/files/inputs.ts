@@ -19,11 +19,11 @@ export const itemIdInput = z
 export const driveIdInput = z
   .string()
   .refine(
-    (value) => isId("driveItem", value) || isId("site", value),
-    "not a drive id (b!…) or site id (host,guid,guid)",
+    (value) => isId("driveItem", value) || isId("site", value) || isId("guid", value),
+    "not a drive id (b!…), site id (host,guid,guid) or group id",
   )
   .optional()
-  .describe("Library drive id or site id; default: your OneDrive");
+  .describe("Drive, site or group id; default your OneDrive");
 export const pathInput = z
   .string()
   .refine((value) => value.length > 0 && value.length <= 1000, "a path of 1-1000 characters");
@@ -46,6 +46,8 @@ export function invalid(message: string): ToolError {
 export function drivePath(driveId: string | undefined): string {
   if (!driveId) return "/me/drive";
   if (driveId.includes(",")) return `/sites/${encodeURIComponent(driveId)}/drive`;
+  // A Microsoft 365 group's files: its team site library (drive ids are "b!…", never GUIDs).
+  if (isId("guid", driveId)) return `/groups/${driveId}/drive`;
   return `/drives/${encodeURIComponent(driveId)}`;
 }
 

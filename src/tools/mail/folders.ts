@@ -27,7 +27,7 @@ export const listMailFolders = defineTool({
     "List mail folders with unread and total counts and ids, subfolders included, to pick a folder for getEmails or moveEmail.",
   input: {
     parentFolder: z.string().optional().describe("List under this folder (name or id); default: top level"),
-    depth: z.number().int().min(1).max(5).default(2).describe("Subfolder levels to include, 1-5 (default 2)"),
+    depth: z.number().int().min(1).max(5).default(2).describe("Subfolder levels to include"),
   },
   output: { folders: z.array(folderSummary) },
   scopes: ["Mail.Read"],

@@ -54,10 +54,7 @@ export const messageIdInput = z.string().describe("Message id from getEmails or 
 export const folderInput = z.string().min(1).describe("inbox, sent, drafts, archive, deleted, junk, or a folder id");
 /** Graph enforces its own recipient limit (500) and says so; no bound is advertised here. */
 export const recipientList = z.array(z.email());
-export const commentTypeInput = z
-  .enum(["text", "html"])
-  .default("text")
-  .describe("comment is plain text (default) or HTML");
+export const commentTypeInput = z.enum(["text", "html"]).default("text").describe("Format of comment");
 
 /** A comment for reply and forward: Exchange reads it as HTML, so plain text is escaped and its lines kept. */
 export function commentHtml(comment: string, type: "text" | "html"): string {
@@ -77,8 +74,8 @@ export function formatSize(bytes: number): string {
 }
 
 /** The compose inputs sendEmail and createDraft share. */
-export const bodyTypeInput = z.enum(["text", "html"]).default("text").describe("text (default) or html");
-export const importanceInput = z.enum(["low", "normal", "high"]).default("normal").describe("Importance");
+export const bodyTypeInput = z.enum(["text", "html"]).default("text");
+export const importanceInput = z.enum(["low", "normal", "high"]).default("normal");
 
 /** The attachments input of sendEmail and createDraft. */
 export const attachmentsInput = z

@@ -6,8 +6,9 @@ import { ToolError } from "../../graph/errors.ts";
 import { encodeBase64 } from "../shared/base64.ts";
 import { formatAddress, formatRecipients, shortDateTime } from "../shared/format.ts";
 import { readableBody } from "../shared/html.ts";
+import { inMailbox, mailboxInput } from "../shared/mailbox.ts";
 import { countInput, cursorInput, type GraphPage } from "../shared/paging.ts";
-import { defineTool } from "../spec.ts";
+import { defineTool, type ToolOutput } from "../spec.ts";
 import {
   attachmentSummary,
   listingOutput,
@@ -26,8 +27,10 @@ const MESSAGE_FIELDS =
   "id,subject,from,toRecipients,ccRecipients,receivedDateTime,importance,isRead,isDraft,flag,categories,conversationId,body";
 const ATTACHMENT_FIELDS = "id,name,contentType,size,isInline";
 
-const messageCountInput = countInput(10, 50, "How many messages to return, 1-50 (default 10)");
+const messageCountInput = countInput(10, 50, "How many messages");
 const messageCursorInput = cursorInput("`nextCursor` from a previous call with the same arguments, for the next page");
+/** Reading mail in another mailbox needs Mail.Read.Shared besides Mail.Read. */
+const READ_MAIL = ["Mail.Read", "Mail.Read.Shared"];
 
 export const getEmails = defineTool({
   name: "getEmails",
@@ -36,38 +39,36 @@ export const getEmails = defineTool({
     "List recent emails in a mail folder, newest first, with sender, subject, date, flags and a preview. Use searchEmails to find mail by words or people.",
   input: {
     count: messageCountInput,
-    folder: z
-      .string()
-      .min(1)
-      .default("inbox")
-      .describe("inbox (default), sent, drafts, archive, deleted, junk, or a folder id"),
+    folder: z.string().min(1).default("inbox").describe("inbox, sent, drafts, archive, deleted, junk, or a folder id"),
     unreadOnly: z.boolean().default(false).describe("Only unread messages"),
     cursor: messageCursorInput,
+    mailbox: mailboxInput,
   },
   output: listingOutput,
-  scopes: ["Mail.Read"],
+  scopes: READ_MAIL,
   access: "read",
   cacheKind: "mail",
-  async run({ count, folder, unreadOnly, cursor }, { graph }) {
+  async run({ count, folder, unreadOnly, cursor, mailbox }, { graph }) {
     const { segment, label } = folderSegment(folder);
-    const path = `/me/mailFolders/${segment}/messages`;
-    const page = await graph.get<GraphPage<Message>>(cursor ?? path, {
-      query: cursor
-        ? undefined
-        : {
-            $top: count,
-            $select: LIST_FIELDS,
-            $orderby: "receivedDateTime desc",
-            // Exchange refuses a $filter that does not start with the $orderby
-            // property (InefficientFilter), so the date bound leads.
-            ...(unreadOnly ? { $filter: "receivedDateTime ge 1900-01-01T00:00:00Z and isRead eq false" } : {}),
-          },
-    });
+    const page = await inMailbox(mailbox, (root) =>
+      graph.get<GraphPage<Message>>(cursor ?? `${root}/mailFolders/${segment}/messages`, {
+        query: cursor
+          ? undefined
+          : {
+              $top: count,
+              $select: LIST_FIELDS,
+              $orderby: "receivedDateTime desc",
+              // Exchange refuses a $filter that does not start with the $orderby
+              // property (InefficientFilter), so the date bound leads.
+              ...(unreadOnly ? { $filter: "receivedDateTime ge 1900-01-01T00:00:00Z and isRead eq false" } : {}),
+            },
+      }),
+    );
     const messages = page.value.map(summarize);
     const nextCursor = page["@odata.nextLink"];
     return {
       text: renderListing(
-        `${label === "folder" ? "Folder" : label[0]?.toUpperCase() + label.slice(1)}${unreadOnly ? " (unread)" : ""}`,
+        `${label === "folder" ? "Folder" : label[0]?.toUpperCase() + label.slice(1)}${unreadOnly ? " (unread)" : ""}${mailbox ? ` of ${mailbox}` : ""}`,
         messages,
         nextCursor,
       ),
@@ -85,20 +86,26 @@ export const searchEmails = defineTool({
     query: z.string().trim().min(1).max(500).describe("Words to search for; supports from:, to:, subject: prefixes"),
     count: messageCountInput,
     cursor: messageCursorInput,
+    mailbox: mailboxInput,
   },
   output: listingOutput,
-  scopes: ["Mail.Read"],
+  scopes: READ_MAIL,
   access: "read",
   cacheKind: "mail",
-  async run({ query, count, cursor }, { graph }) {
-    const page = await graph.get<GraphPage<Message>>(cursor ?? "/me/messages", {
-      // Graph's $search takes a quoted KQL string; inner double quotes would end it early.
-      query: cursor ? undefined : { $search: `"${query.replace(/"/g, " ")}"`, $top: count, $select: LIST_FIELDS },
-    });
+  async run({ query, count, cursor, mailbox }, { graph }) {
+    const page = await inMailbox(mailbox, (root) =>
+      graph.get<GraphPage<Message>>(cursor ?? `${root}/messages`, {
+        // Graph's $search takes a quoted KQL string; inner double quotes would end it early.
+        query: cursor ? undefined : { $search: `"${query.replace(/"/g, " ")}"`, $top: count, $select: LIST_FIELDS },
+      }),
+    );
     const messages = page.value.map(summarize);
     const nextCursor = page["@odata.nextLink"];
     return {
-      text: renderListing(`Search "${query}"`, messages, nextCursor).replace(", newest first.", "."),
+      text: renderListing(`Search "${query}"${mailbox ? ` in ${mailbox}` : ""}`, messages, nextCursor).replace(
+        ", newest first.",
+        ".",
+      ),
       structured: { messages, ...(nextCursor ? { nextCursor } : {}) },
     };
   },
@@ -109,8 +116,9 @@ export async function readMessage(
   graph: GraphClient,
   id: string,
   maxChars: number,
+  root = "/me",
 ): Promise<{ view: MessageView; bodyLength: number }> {
-  const message = await graph.get<Message>(`/me/messages/${idSegment(id, "id")}`, {
+  const message = await graph.get<Message>(`${root}/messages/${idSegment(id, "id")}`, {
     query: { $select: MESSAGE_FIELDS, $expand: `attachments($select=${ATTACHMENT_FIELDS})` },
     headers: { Prefer: 'outlook.body-content-type="text"' },
   });
@@ -142,14 +150,15 @@ export const getEmail = defineTool({
     "Read one email in full: headers, body as text, attachment list. Use after getEmails or searchEmails; use getAttachment for a file's content.",
   input: {
     id: messageIdInput,
-    maxChars: maxCharsInput("Longest body to return (default 20000)"),
+    maxChars: maxCharsInput("Longest body to return"),
+    mailbox: mailboxInput,
   },
   output: messageOutput,
-  scopes: ["Mail.Read"],
+  scopes: READ_MAIL,
   access: "read",
   cacheKind: "mail",
-  async run({ id, maxChars }, { graph }) {
-    const read = await readMessage(graph, id, maxChars);
+  async run({ id, maxChars, mailbox }, { graph }) {
+    const read = await inMailbox(mailbox, (root) => readMessage(graph, id, maxChars, root));
     return { text: renderMessage(read, maxChars), structured: read.view };
   },
 });
@@ -168,7 +177,8 @@ export const getAttachment = defineTool({
   input: {
     messageId: messageIdInput,
     attachmentId: z.string().describe("Attachment id from getEmail"),
-    maxChars: maxCharsInput("Longest text to return (default 20000)"),
+    maxChars: maxCharsInput("Longest text to return"),
+    mailbox: mailboxInput,
   },
   output: {
     ...attachmentSummary.shape,
@@ -176,43 +186,53 @@ export const getAttachment = defineTool({
     content: z.string(),
     truncated: z.boolean().optional(),
   },
-  scopes: ["Mail.Read"],
+  scopes: READ_MAIL,
   access: "read",
   cacheKind: "mail",
-  async run({ messageId, attachmentId, maxChars }, { graph }) {
-    const path = `/me/messages/${idSegment(messageId, "messageId")}/attachments/${idSegment(attachmentId, "attachmentId")}`;
-    const meta = await graph.get<Attachment & { "@odata.type"?: string }>(path, {
-      query: { $select: ATTACHMENT_FIELDS },
-    });
-    const file = summarizeAttachment(meta);
-    const type = meta["@odata.type"] ?? "#microsoft.graph.fileAttachment";
-    if (type !== "#microsoft.graph.fileAttachment") {
-      throw new ToolError(
-        "invalid_input",
-        `attachmentId: "${file.name}" is ${type.endsWith("itemAttachment") ? "an attached Outlook item" : "a link to a cloud file"}, not a file; open it in Outlook.`,
-      );
-    }
-    if (file.size > MAX_ATTACHMENT_BYTES) {
-      throw new ToolError(
-        "payload_too_large",
-        `attachmentId: "${file.name}" is ${formatSize(file.size)} (${file.size} bytes); this tool returns attachments up to 1 MB. Open it in Outlook or save it to OneDrive instead.`,
-      );
-    }
-    const { bytes } = await graph.getBytes(`${path}/$value`, MAX_ATTACHMENT_BYTES);
-    const header = `${file.name} (${file.contentType}, ${formatSize(bytes.byteLength)}${file.isInline ? ", inline image" : ""})`;
-    if (TEXT_TYPES.test(file.contentType) || TEXT_EXTENSIONS.test(file.name)) {
-      const text = new TextDecoder("utf-8").decode(bytes);
-      const truncated = text.length > maxChars;
-      const content = truncated ? text.slice(0, maxChars) : text;
-      return {
-        text: `${header}, text:\n${content}${truncated ? `\n[Cut at ${maxChars} of ${text.length} characters.]` : ""}`,
-        structured: { ...file, encoding: "text", content, ...(truncated ? { truncated } : {}) },
-      };
-    }
-    const base64 = encodeBase64(bytes);
-    return {
-      text: `${header}, base64:\n${base64}`,
-      structured: { ...file, encoding: "base64", content: base64 },
-    };
+  async run({ messageId, attachmentId, maxChars, mailbox }, { graph }) {
+    return inMailbox(mailbox, (root) =>
+      readAttachment(
+        graph,
+        `${root}/messages/${idSegment(messageId, "messageId")}/attachments/${idSegment(attachmentId, "attachmentId")}`,
+        maxChars,
+      ),
+    );
   },
 });
+
+/** One attachment at `path` as text or base64, refused when it is no file or over the size cap. */
+async function readAttachment(graph: GraphClient, path: string, maxChars: number): Promise<ToolOutput> {
+  const meta = await graph.get<Attachment & { "@odata.type"?: string }>(path, {
+    query: { $select: ATTACHMENT_FIELDS },
+  });
+  const file = summarizeAttachment(meta);
+  const type = meta["@odata.type"] ?? "#microsoft.graph.fileAttachment";
+  if (type !== "#microsoft.graph.fileAttachment") {
+    throw new ToolError(
+      "invalid_input",
+      `attachmentId: "${file.name}" is ${type.endsWith("itemAttachment") ? "an attached Outlook item" : "a link to a cloud file"}, not a file; open it in Outlook.`,
+    );
+  }
+  if (file.size > MAX_ATTACHMENT_BYTES) {
+    throw new ToolError(
+      "payload_too_large",
+      `attachmentId: "${file.name}" is ${formatSize(file.size)} (${file.size} bytes); this tool returns attachments up to 1 MB. Open it in Outlook or save it to OneDrive instead.`,
+    );
+  }
+  const { bytes } = await graph.getBytes(`${path}/$value`, MAX_ATTACHMENT_BYTES);
+  const header = `${file.name} (${file.contentType}, ${formatSize(bytes.byteLength)}${file.isInline ? ", inline image" : ""})`;
+  if (TEXT_TYPES.test(file.contentType) || TEXT_EXTENSIONS.test(file.name)) {
+    const text = new TextDecoder("utf-8").decode(bytes);
+    const truncated = text.length > maxChars;
+    const content = truncated ? text.slice(0, maxChars) : text;
+    return {
+      text: `${header}, text:\n${content}${truncated ? `\n[Cut at ${maxChars} of ${text.length} characters.]` : ""}`,
+      structured: { ...file, encoding: "text", content, ...(truncated ? { truncated } : {}) },
+    };
+  }
+  const base64 = encodeBase64(bytes);
+  return {
+    text: `${header}, base64:\n${base64}`,
+    structured: { ...file, encoding: "base64", content: base64 },
+  };
+}

@@ -2,6 +2,7 @@
 import type { Message } from "@microsoft/microsoft-graph-types";
 import { z } from "zod";
 import { GraphError, ToolError } from "../../graph/errors.ts";
+import { inMailbox, mailboxInput } from "../shared/mailbox.ts";
 import { CLOCK_SKEW_MS, createdSince, findMarked, markerProperty, readForCheck } from "../shared/once-marker.ts";
 import { defineTool, type ToolContext } from "../spec.ts";
 import {
@@ -24,30 +25,36 @@ export const sendEmail = defineTool({
   title: "Send email",
   description:
     "Send an email from the signed-in user's mailbox. Sends immediately; a copy is saved in Sent Items. Confirm recipients and content with the user first.",
-  input: composeInput(true),
-  scopes: ["Mail.Send"],
+  input: { ...composeInput(true), mailbox: mailboxInput },
+  scopes: ["Mail.Send", "Mail.Send.Shared"],
   access: "write",
   idempotencyKey: true,
   invalidates: ["mail"],
-  async run(args, { graph, once }) {
+  async run({ mailbox, ...args }, { graph, once }) {
     const { message, attachmentCount } = composeMessage(args);
-    await graph.post("/me/sendMail", { message: { ...message, ...markerProperty(once) }, saveToSentItems: true });
-    return { text: sentText(args, attachmentCount) };
+    // Sending from another mailbox is the user's own send with `from` set: Exchange makes it Send As or
+    // Send on Behalf by the user's rights, and keeps the copy in the user's Sent Items.
+    const from = mailbox ? { from: { emailAddress: { address: mailbox } } } : {};
+    await inMailbox(mailbox, () =>
+      graph.post("/me/sendMail", { message: { ...message, ...from, ...markerProperty(once) }, saveToSentItems: true }),
+    );
+    return { text: sentText(args, attachmentCount, mailbox) };
   },
-  // The Sent Items copy keeps the marker: found there, it was sent.
-  async reconcile(args, { graph, once }) {
+  // The Sent Items copy (the user's, also when sent from another mailbox) keeps the marker: found there, it was sent.
+  async reconcile({ mailbox, ...args }, { graph, once }) {
     const sent = await findMarked(graph, "/me/messages", once, "id", "Mail.Read");
-    return sent ? { text: sentText(args, composeMessage(args).attachmentCount) } : undefined;
+    return sent ? { text: sentText(args, composeMessage(args).attachmentCount, mailbox) } : undefined;
   },
 });
 
 function sentText(
   args: { subject: string; to?: string[]; cc?: string[]; bcc?: string[] },
   attachments: number,
+  mailbox?: string,
 ): string {
   const everyone = [...(args.to ?? []), ...(args.cc ?? []), ...(args.bcc ?? [])];
   const attached = attachments ? ` with ${attachments} attachment${attachments === 1 ? "" : "s"}` : "";
-  return `Sent "${args.subject}" to ${everyone.join(", ")}${attached}.`;
+  return `Sent "${args.subject}"${mailbox ? ` from ${mailbox}` : ""} to ${everyone.join(", ")}${attached}.`;
 }
 
 /**
@@ -256,7 +263,7 @@ export const updateEmail = defineTool({
     isRead: z.boolean().optional().describe("true: mark read; false: mark unread"),
     flag: z.enum(["flagged", "complete", "notFlagged"]).optional().describe("Follow-up flag"),
     categories: z.array(z.string().min(1).max(255)).max(25).optional().describe("Replaces all categories; [] clears"),
-    importance: z.enum(["low", "normal", "high"]).optional().describe("Importance"),
+    importance: z.enum(["low", "normal", "high"]).optional(),
   },
   scopes: ["Mail.ReadWrite"],
   access: "write",

@@ -30,7 +30,7 @@ export const idempotencyKeyInput = z
   .refine((key) => key === undefined || /^[\w.:-]{8,128}$/.test(key), {
     message: "idempotencyKey must be 8-128 letters, digits, '_', '.', ':' or '-'",
   })
-  .describe("Makes retries safe: a repeat within 24h returns the first result");
+  .describe("Makes retries safe: repeats within 24h return the first result");
 
 export interface OnceCall {
   /** The tool's name: keys are per tool. */

@@ -79,7 +79,7 @@ export const listTasks = defineTool({
     "List tasks of a Microsoft To Do list (default: Tasks), open ones unless status says otherwise, with due dates and ids.",
   input: {
     listId: listIdInput,
-    status: z.enum(["open", "completed", "all"]).default("open").describe("Default open"),
+    status: z.enum(["open", "completed", "all"]).default("open"),
     dueBefore: dateInput.optional().describe("Only tasks due on or before this date"),
     importance: importanceInput.optional().describe("Only this importance"),
     count: countInput(20, 50, "Tasks per page"),

@@ -118,7 +118,7 @@ export const sendTeamsMessage = defineTool({
     contentType: contentTypeInput,
     subject: z.string().max(255).optional().describe("Post subject"),
     mentions: mentionsInput,
-    importance: z.enum(["normal", "high", "urgent"]).default("normal").describe("Importance"),
+    importance: z.enum(["normal", "high", "urgent"]).default("normal"),
   },
   scopes: ["ChannelMessage.Send", "User.ReadBasic.All"],
   access: "write",
