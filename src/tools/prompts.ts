@@ -1,8 +1,16 @@
 import type { Event, Message } from "@microsoft/microsoft-graph-types";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { GetPromptResult } from "@modelcontextprotocol/sdk/types.js";
+import type { McpServer, PromptCallback } from "@modelcontextprotocol/sdk/server/mcp.js";
+import {
+  ListPromptsRequestSchema,
+  type GetPromptResult,
+  type Icon,
+  type ListPromptsResult,
+  type Prompt,
+} from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { GraphError } from "../graph/errors.ts";
+import { MCP_ICONS } from "../shared/icon.ts";
+import { WORKLOAD_MCP_ICONS } from "../shared/workload-icons.ts";
 import type { ToolContext } from "./spec.ts";
 import { clip, formatAddress, shortDateTime } from "./shared/format.ts";
 import { mailboxTimeZone } from "./shared/mailbox-time-zone.ts";
@@ -87,14 +95,46 @@ async function briefingData(context: ToolContext): Promise<Briefing> {
   return { events: eventLines, mail: mailLines, unavailable };
 }
 
-/** Prompts for common jobs, phrased as instructions to the model using this server's tools. */
+/** A prompt's arguments as prompts/list shows them: described, and required unless optional. */
+function promptArguments(shape: Record<string, z.ZodType>): Prompt["arguments"] {
+  return Object.entries(shape).map(([name, field]) => ({
+    name,
+    description: field.description,
+    required: !field.safeParse(undefined).success,
+  }));
+}
+
+/**
+ * Prompts for common jobs, phrased as instructions to the model using this
+ * server's tools. The server answers prompts/list itself: the SDK's
+ * registerPrompt drops `icons` (typescript-sdk#2054), and each prompt
+ * carries the icon of the workload it concerns.
+ */
 export function registerPrompts(server: McpServer, context?: () => ToolContext): void {
-  server.registerPrompt(
+  const listed: Prompt[] = [];
+  const registerPrompt = <Args extends Record<string, z.ZodType>>(
+    name: string,
+    config: { title: string; description: string; argsSchema?: Args; icons: Icon[] },
+    callback: PromptCallback<Args>,
+  ) => {
+    const { icons, ...sdkConfig } = config;
+    server.registerPrompt(name, sdkConfig, callback);
+    listed.push({
+      name,
+      title: config.title,
+      description: config.description,
+      ...(config.argsSchema ? { arguments: promptArguments(config.argsSchema) } : {}),
+      icons,
+    });
+  };
+
+  registerPrompt(
     "triageInbox",
     {
       title: "Triage my inbox",
       description: "Sort unread mail into what needs a reply, what to read, and what can wait",
       argsSchema: { count: z.string().optional().describe("How many unread messages to look at (default 20)") },
+      icons: WORKLOAD_MCP_ICONS.mail,
     },
     ({ count }) =>
       userMessage(
@@ -102,11 +142,13 @@ export function registerPrompts(server: McpServer, context?: () => ToolContext):
       ),
   );
 
-  server.registerPrompt(
+  registerPrompt(
     "dailyBriefing",
     {
       title: "Daily briefing",
       description: "The next 24 hours of meetings and unread important mail, summarised",
+      // Calendar and mail both: the server's own icon.
+      icons: MCP_ICONS,
     },
     async () => {
       const instructions =
@@ -131,7 +173,7 @@ export function registerPrompts(server: McpServer, context?: () => ToolContext):
     },
   );
 
-  server.registerPrompt(
+  registerPrompt(
     "scheduleMeeting",
     {
       title: "Schedule a meeting",
@@ -142,6 +184,7 @@ export function registerPrompts(server: McpServer, context?: () => ToolContext):
         duration: z.string().optional().describe("Length in minutes (default 30)"),
         when: z.string().optional().describe("Preferred window, e.g. 'this week' or 'Tuesday afternoon'"),
       },
+      icons: WORKLOAD_MCP_ICONS.calendar,
     },
     ({ attendees, topic, duration, when }) =>
       userMessage(
@@ -155,16 +198,19 @@ export function registerPrompts(server: McpServer, context?: () => ToolContext):
       ),
   );
 
-  server.registerPrompt(
+  registerPrompt(
     "catchUpOnTeams",
     {
       title: "Catch up on Teams",
       description: "What happened in my chats and channels since a given time",
       argsSchema: { since: z.string().optional().describe("How far back, e.g. 'yesterday' (default: last 24 hours)") },
+      icons: WORKLOAD_MCP_ICONS.teams,
     },
     ({ since }) =>
       userMessage(
         `Catch me up on Teams since ${since || "the last 24 hours"}: call listChats and read the chats updated in that time with getChatMessages; call listTeams, listChannels and getChannelMessages for channels with new posts. Summarise per chat or channel: what was decided, questions addressed to me, and anything waiting on me. Do not post anything.`,
       ),
   );
+
+  server.server.setRequestHandler(ListPromptsRequestSchema, (): ListPromptsResult => ({ prompts: listed }));
 }

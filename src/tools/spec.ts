@@ -3,6 +3,7 @@ import type { z } from "zod";
 import type { UserCache } from "../graph/cache.ts";
 import type { GraphClient } from "../graph/client.ts";
 import type { RuntimeConfig } from "../config.ts";
+import type { IconWorkload } from "../shared/workload-icons.ts";
 
 /** Kinds of cached Graph reads; a write names the kinds it makes stale. */
 export type CacheKind = "mail" | "calendar" | "contacts" | "directory" | "teams" | "files" | "tasks" | "search";
@@ -171,6 +172,8 @@ interface ResourceFields {
   title: string;
   description: string;
   mimeType: string;
+  /** The workload whose icon a client shows beside the resource. */
+  icon: IconWorkload;
   /** Graph permissions the read needs; requested at sign-in and named in consent errors. */
   scopes: readonly string[];
   /** The kind of data the read caches under; a write to that kind makes it stale. */

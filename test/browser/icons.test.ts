@@ -1,12 +1,14 @@
 /**
  * The icons: served by the server and the emulator where browsers look for
- * them, given to MCP clients in `initialize`, kept out of `tools/list`, and
- * the committed PNGs still the SVG drawings they were rendered from.
+ * them, given to MCP clients in `initialize`, kept out of `tools/list`, the
+ * committed PNGs still the SVG drawings they were rendered from, and each
+ * workload's icon a drawing Chromium renders.
  */
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { EMULATOR_ICON_PNG_32_BASE64, EMULATOR_ICON_SVG } from "../../emulator/icon.ts";
 import { ICON_PNG_128_BASE64, ICON_PNG_32_BASE64, ICON_SVG } from "../../src/shared/icon.ts";
+import { WORKLOAD_ICON_SVGS } from "../../src/shared/workload-icons.ts";
 import { launchChromium } from "./chromium.ts";
 import type { PageGlobals } from "./page-globals.ts";
 
@@ -90,6 +92,57 @@ describe("MCP icons", () => {
     expect(result.tools.filter((tool) => "icons" in tool)).toEqual([]);
   });
 });
+
+describe.each(Object.entries(WORKLOAD_ICON_SVGS).map(([workload, svg]) => ({ workload, svg })))(
+  "the $workload icon",
+  ({ workload, svg }) => {
+    it(`is at /icons/${workload}.svg, and Chromium draws it as a 64 px tile with a white glyph`, async () => {
+      const response = await fetch(`${workerUrl}/icons/${workload}.svg`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toBe("image/svg+xml");
+      expect(response.headers.get("cache-control")).toBe("public, max-age=86400");
+      expect(response.headers.get("content-security-policy")).toMatch(/^default-src 'none'/);
+      expect(await response.text()).toBe(svg);
+      const tile = /<rect width="64" height="64" rx="14" fill="#([0-9a-f]{6})"/.exec(svg)?.[1];
+      expect(tile, "the tile's colour").toBeDefined();
+
+      const page = await browser.newPage();
+      try {
+        // From the Worker's own page: the icon is same-origin there, so the canvas may read it.
+        await page.goto(`${workerUrl}/`);
+        const drawn = await page.evaluate(async (path) => {
+          const { document, Image } = globalThis as unknown as PageGlobals;
+          const image = new Image();
+          image.src = path;
+          await image.decode();
+          const canvas = document.createElement("canvas");
+          canvas.width = canvas.height = 64;
+          const context = canvas.getContext("2d")!;
+          context.drawImage(image, 0, 0, 64, 64);
+          const data = context.getImageData(0, 0, 64, 64).data;
+          let opaque = 0;
+          let white = 0;
+          for (let index = 0; index < data.length; index += 4) {
+            if (data[index + 3]! > 250) opaque++;
+            if (data[index]! > 250 && data[index + 1]! > 250 && data[index + 2]! > 250 && data[index + 3]! > 250) {
+              white++;
+            }
+          }
+          const top = Array.from(data.subarray((2 * 64 + 32) * 4, (2 * 64 + 32) * 4 + 3));
+          return { size: [image.naturalWidth, image.naturalHeight], opaque, white, top };
+        }, `/icons/${workload}.svg`);
+        expect(drawn.size).toEqual([64, 64]);
+        // A rounded square fills all but its corners; the glyph is a visible part of it, not all.
+        expect(drawn.opaque / 4096).toBeGreaterThan(0.9);
+        expect(drawn.white / 4096).toBeGreaterThan(0.1);
+        expect(drawn.white / 4096).toBeLessThan(0.6);
+        expect(drawn.top).toEqual([0, 2, 4].map((at) => parseInt(tile!.slice(at, at + 2), 16)));
+      } finally {
+        await page.close();
+      }
+    });
+  },
+);
 
 describe.each([
   { name: "server 32 px", svg: ICON_SVG, png: ICON_PNG_32_BASE64, size: 32 },

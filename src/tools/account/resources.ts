@@ -11,6 +11,7 @@ export const profileResource = defineResource({
   title: "My Microsoft 365 profile",
   description: "The signed-in user's name, email, job title, department, office and phones",
   mimeType: "application/json",
+  icon: "account",
   scopes: ["User.Read"],
   cacheKind: "directory",
   // A directory profile changes rarely; five minutes of staleness is harmless.

@@ -12,6 +12,7 @@ export const fileResource = defineResource({
   title: "OneDrive file",
   description: "The text of a file in your OneDrive by item id (text, code, Word, Excel, PowerPoint)",
   mimeType: "text/plain",
+  icon: "files",
   scopes: READ_SCOPES,
   cacheKind: "files",
   offeredWith: { tool: "readFile" },

@@ -10,6 +10,7 @@ export const messageResource = defineResource({
   title: "Email message",
   description: "One email as text: headers, body, attachment list (the getEmail view)",
   mimeType: "text/plain",
+  icon: "mail",
   scopes: ["Mail.Read"],
   cacheKind: "mail",
   offeredWith: { kind: "mail" },

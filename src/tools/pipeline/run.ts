@@ -14,6 +14,7 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { ToolError } from "../../graph/errors.ts";
+import { WORKLOAD_MCP_ICONS } from "../../shared/workload-icons.ts";
 import { inputShapeOf } from "../listing.ts";
 import { CACHE_TTL_SECONDS, type ResourceSpec, type ToolContext, type ToolOutput, type ToolSpec } from "../spec.ts";
 import { parseArguments } from "./arguments.ts";
@@ -296,7 +297,14 @@ export function registerResources(
         });
       }
     };
-    const metadata = { title: spec.title, description: spec.description, mimeType: spec.mimeType };
+    // Clients pick resources for people from resources/list (unlike tools/list, which a model
+    // reads whole), so icons are worth their bytes here; the SDK lists this metadata as given.
+    const metadata = {
+      title: spec.title,
+      description: spec.description,
+      mimeType: spec.mimeType,
+      icons: WORKLOAD_MCP_ICONS[spec.icon],
+    };
     if ("template" in spec) {
       server.registerResource(
         spec.name,

@@ -10,6 +10,7 @@ export const teamsResource = defineResource({
   title: "My Microsoft Teams",
   description: "The teams the signed-in user belongs to, each with the channels they can see (ids for the Teams tools)",
   mimeType: "application/json",
+  icon: "teams",
   scopes: ["Team.ReadBasic.All", "Channel.ReadBasic.All"],
   cacheKind: "teams",
   // Teams and channels change rarely; five minutes of staleness is harmless.
