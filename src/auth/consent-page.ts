@@ -1,7 +1,7 @@
 import type { ConsentDescription } from "@cloudflare/workers-oauth-provider";
 import { escapeHtml, htmlPage } from "../shared/html.ts";
 
-type Area = "Mail" | "Calendar" | "Contacts" | "Teams" | "Files" | "To Do" | "Directory" | "Other";
+type Area = "Mail" | "Calendar" | "Contacts" | "Teams" | "Groups" | "Files" | "To Do" | "Directory" | "Other";
 type Kind = "read" | "change" | "send";
 
 interface Permission {
@@ -24,6 +24,17 @@ const PERMISSIONS: Record<string, Permission> = {
     kind: "read",
     words: "See when colleagues are free, and read calendars shared with you",
   },
+  "Calendars.ReadWrite.Shared": {
+    area: "Calendar",
+    kind: "change",
+    words: "Create and change events in calendars shared with you or delegated to you",
+  },
+  "Mail.Read.Shared": { area: "Mail", kind: "read", words: "Read shared mailboxes and mail delegated to you" },
+  "Mail.Send.Shared": { area: "Mail", kind: "send", words: "Send mail as or on behalf of a shared mailbox" },
+  "GroupMember.Read.All": { area: "Groups", kind: "read", words: "See the Microsoft 365 groups you belong to" },
+  "Group.Read.All": { area: "Groups", kind: "read", words: "Read your groups' calendars and files" },
+  "Group-Conversation.Read.All": { area: "Groups", kind: "read", words: "Read your groups' conversations" },
+  "Group-Conversation.ReadWrite.All": { area: "Groups", kind: "send", words: "Reply in your groups' conversations" },
   "Contacts.Read": { area: "Contacts", kind: "read", words: "Read your contacts" },
   "Contacts.ReadWrite": { area: "Contacts", kind: "change", words: "Create, change and delete your contacts" },
   "People.Read": { area: "Contacts", kind: "read", words: "See the people you work with most" },
@@ -59,7 +70,17 @@ const PERMISSIONS: Record<string, Permission> = {
   },
 };
 
-const AREAS: readonly Area[] = ["Mail", "Calendar", "Contacts", "Teams", "Files", "To Do", "Directory", "Other"];
+const AREAS: readonly Area[] = [
+  "Mail",
+  "Calendar",
+  "Contacts",
+  "Teams",
+  "Groups",
+  "Files",
+  "To Do",
+  "Directory",
+  "Other",
+];
 const KIND_WORDS: Record<Kind, string> = { read: "read", change: "change", send: "send as you" };
 
 /** A permission this page has no words for yet is still shown, by its name and a guess from it. */

@@ -95,7 +95,7 @@ describe.each(VARIANTS)("consent and Microsoft sign-in, $name", ({ viewport, jav
       const permissions = await page.locator("details li").allTextContents();
       expect(permissions.length).toBeGreaterThan(10);
       for (const permission of permissions) {
-        const [, words, scope] = /^(.*?)\s*\(([\w.]+)\)$/.exec(permission) ?? [];
+        const [, words, scope] = /^(.*?)\s*\(([\w.-]+)\)$/.exec(permission) ?? [];
         expect(scope, permission).toBeTruthy();
         expect(words, `${scope} is explained in words`).toMatch(/^[A-Z][a-z]+[ ,]/);
         expect(words, `${scope} is explained without permission names`).not.toMatch(/\w\.\w/);
