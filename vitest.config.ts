@@ -44,6 +44,8 @@ function workersProject(
               CIRCUIT_OPEN_SECONDS: "1",
               // Timeouts in seconds rather than the production 20.
               GRAPH_TIMEOUT_SECONDS: "5",
+              // These tests call the whole catalog; consent on demand has its own (test/e2e/consent.test.ts).
+              CONSENT_MODE: "upfront",
               ...overrides.bindings,
             },
             ratelimits: {

@@ -49,6 +49,13 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Sign-in asks for every permission at once (CONSENT_MODE=upfront): for runs
+ * that call the whole catalog (measurements, most tests) rather than the
+ * consent-on-demand flow, which has tests of its own.
+ */
+export const WHOLE_CATALOG_AT_SIGN_IN: Readonly<Record<string, string>> = { CONSENT_MODE: "upfront" };
+
 /** Secrets for a throwaway local run; none of them protects anything real. */
 export function localSecrets(): Record<string, string> {
   return {

@@ -27,7 +27,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type * as SqliteModule from "node:sqlite";
 import { connectWithSignIn } from "../test/e2e/mcp-clients.ts";
-import { localSecrets, startStack, type RunningStack } from "./dev-stack.ts";
+import { localSecrets, WHOLE_CATALOG_AT_SIGN_IN, startStack, type RunningStack } from "./dev-stack.ts";
 
 const { values } = parseArgs({
   options: {
@@ -423,7 +423,7 @@ async function main(stack: RunningStack, state: string, clients: Client[]): Prom
 }
 
 const state = mkdtempSync(join(tmpdir(), "m365-load-"));
-const stack = await startStack({ persistTo: state, vars: localSecrets() });
+const stack = await startStack({ persistTo: state, vars: { ...localSecrets(), ...WHOLE_CATALOG_AT_SIGN_IN } });
 const clients: Client[] = [];
 let deadline: NodeJS.Timeout | undefined;
 let overran = false;

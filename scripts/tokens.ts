@@ -9,10 +9,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CATALOG_TOKEN_BUDGET, LISTING_MIN_RATIO, measureCatalog, measureListings } from "../test/support/budgets.ts";
-import { localSecrets, startStack } from "./dev-stack.ts";
+import { localSecrets, WHOLE_CATALOG_AT_SIGN_IN, startStack } from "./dev-stack.ts";
 
 const state = mkdtempSync(join(tmpdir(), "m365-tokens-"));
-const stack = await startStack({ persistTo: state, vars: localSecrets() });
+const stack = await startStack({ persistTo: state, vars: { ...localSecrets(), ...WHOLE_CATALOG_AT_SIGN_IN } });
 try {
   const catalog = await measureCatalog(stack.workerUrl);
   console.log(`${"tool".padEnd(28)}${"tokens".padStart(7)}`);

@@ -24,6 +24,18 @@ interface AppSettings {
   TOOL_PRESET?: string;
   /** Exact tool names to offer, comma-separated; overrides TOOL_PRESET. */
   ENABLED_TOOLS?: string;
+  /**
+   * "upfront": sign-in asks for every permission the enabled tools may use.
+   * Default ("on-demand"): sign-in asks for BASE_SCOPES, and a tool needing
+   * more answers with a consent link for exactly what it lacks.
+   */
+  CONSENT_MODE?: string;
+  /**
+   * The permissions of a sign-in under consent on demand: a preset
+   * ("mail-calendar", the default; "minimal"; "read") or Graph permission
+   * names, comma- or space-separated. User.Read is always included.
+   */
+  BASE_SCOPES?: string;
   /** Seconds the Graph circuit breaker stays open before a probe (default 30). */
   CIRCUIT_OPEN_SECONDS?: string;
   /** Seconds one Graph request may take before it is abandoned (default 20). */

@@ -10,12 +10,14 @@ import { userAccount, userKeyOf } from "../session/account/user-account.ts";
 import type { SessionProps } from "../session/props.ts";
 import { cspSourceOf, htmlResponse } from "../shared/html.ts";
 import { readRuntimeConfig } from "../config.ts";
-import { enabledTools, graphScopes } from "../tools/catalog.ts";
+import { enabledTools } from "../tools/catalog.ts";
 import { authorizationErrorPage, consentPage } from "./consent-page.ts";
 import { createPkcePair } from "../shared/crypto.ts";
 import { commaList } from "../shared/text.ts";
 import { exchangeMicrosoftCode, MicrosoftIdentityError, microsoftAuthorizeUrl } from "./microsoft.ts";
 import { rememberUser } from "./user-index.ts";
+import { consentUpfront, signInScopes } from "./sign-in-scopes.ts";
+import { CONSENT_PATH, finishStepUp, isStepUpCallback, showStepUp, startStepUp } from "./step-up.ts";
 import { accountApproved, approvalCookie } from "./consented-users.ts";
 
 type AuthEnv = { Bindings: Env & { OAUTH_PROVIDER: OAuthHelpers } };
@@ -63,7 +65,7 @@ async function startMicrosoftSignIn(
       redirectUri: callbackUrl(request),
       state: upstream.state,
       codeChallenge: challenge,
-      graphScopes: graphScopes(enabledTools(env, await readRuntimeConfig(env))),
+      graphScopes: signInScopes(env, enabledTools(env, await readRuntimeConfig(env))),
     }),
   );
   return new Response(null, { status: 302, headers: upstream.headers });
@@ -77,10 +79,15 @@ async function showConsent(
   details: Awaited<ReturnType<OAuthHelpers["describeConsent"]>>,
 ): Promise<Response> {
   const consent = await oauth.beginConsent(authRequest);
-  const scopes = graphScopes(enabledTools(env, await readRuntimeConfig(env)));
+  const scopes = signInScopes(env, enabledTools(env, await readRuntimeConfig(env)));
   // The form posts here; the answer redirects to Microsoft (allow) or to the client (cancel).
   const formTargets = ["'self'", cspSourceOf(env.MICROSOFT_AUTHORITY_URL), cspSourceOf(details.redirectUri)];
-  return htmlResponse(consentPage(details, consent.handle, scopes), 200, consent.headers, formTargets);
+  return htmlResponse(
+    consentPage(details, consent.handle, scopes, !consentUpfront(env)),
+    200,
+    consent.headers,
+    formTargets,
+  );
 }
 
 /** Longer than any client id: ours are short, a CIMD client id is an https URL of bounded length. */
@@ -127,7 +134,10 @@ export const authorizationRoutes = new Hono<AuthEnv>()
       return authorizationFailure(error);
     }
   })
+  .get(CONSENT_PATH, (c) => showStepUp(c.req.raw, c.env))
+  .post(CONSENT_PATH, (c) => startStepUp(c.req.raw, c.env))
   .get("/callback", async (c) => {
+    if (isStepUpCallback(c.req.query("state"))) return finishStepUp(c.req.raw, c.env);
     const oauth = c.env.OAUTH_PROVIDER;
     let resumed;
     try {

@@ -66,7 +66,14 @@ export function shortScope(scope: string): string {
 /** The Microsoft sign-in URL for one authorization attempt. */
 export function microsoftAuthorizeUrl(
   env: Env,
-  params: { redirectUri: string; state: string; codeChallenge: string; graphScopes: readonly string[] },
+  params: {
+    redirectUri: string;
+    state: string;
+    codeChallenge: string;
+    graphScopes: readonly string[];
+    /** A step-up for a known account: Microsoft goes straight to it instead of asking which account. */
+    loginHint?: string;
+  },
 ): string {
   const url = new URL(`${authorityBase(env)}/oauth2/v2.0/authorize`);
   url.searchParams.set("client_id", env.MICROSOFT_CLIENT_ID);
@@ -77,7 +84,8 @@ export function microsoftAuthorizeUrl(
   url.searchParams.set("state", params.state);
   url.searchParams.set("code_challenge", params.codeChallenge);
   url.searchParams.set("code_challenge_method", "S256");
-  url.searchParams.set("prompt", "select_account");
+  if (params.loginHint) url.searchParams.set("login_hint", params.loginHint);
+  else url.searchParams.set("prompt", "select_account");
   return url.toString();
 }
 

@@ -2,6 +2,7 @@
 export type ToolErrorCode =
   | "auth_required"
   | "consent_required"
+  | "admin_consent_required"
   | "forbidden"
   | "not_found"
   | "conflict"
@@ -15,12 +16,15 @@ export type ToolErrorCode =
 export class ToolError extends Error {
   readonly code: ToolErrorCode;
   readonly retryAfterSeconds: number | undefined;
+  /** Facts a client may act on besides the text (a consent link), carried in the result's `_meta`. */
+  readonly details: Record<string, unknown> | undefined;
 
-  constructor(code: ToolErrorCode, message: string, retryAfterSeconds?: number) {
+  constructor(code: ToolErrorCode, message: string, retryAfterSeconds?: number, details?: Record<string, unknown>) {
     super(message);
     this.name = "ToolError";
     this.code = code;
     this.retryAfterSeconds = retryAfterSeconds;
+    this.details = details;
   }
 }
 

@@ -1,4 +1,5 @@
 import { signOutEverywhere } from "../auth/logout.ts";
+import { servedOrigin } from "./origin-policy.ts";
 import { jsonRpcError } from "../protocol/json-rpc.ts";
 import type { SessionProps } from "../session/props.ts";
 import { limitSignedIn } from "../session/rate-limits.ts";
@@ -15,11 +16,12 @@ type VerifiedContext = ExecutionContext & {
 };
 
 /** The caller of a verified request: identity, the grant its token belongs to, and when the token expires. */
-function callerOf(ctx: VerifiedContext): Caller {
+function callerOf(ctx: VerifiedContext, request: Request, env: Env): Caller {
   // The provider's access tokens read "{userId}:{grantId}:{secret}".
   const grantId = ctx.auth.token.split(":")[1] ?? "";
   const expiresAt = ctx.auth.expiresAt ?? Math.floor(Date.now() / 1000) + 3600;
-  return { props: ctx.props, grantId, tokenExpiresAt: expiresAt * 1000 };
+  const origin = servedOrigin(request, env) ?? new URL(request.url).origin;
+  return { props: ctx.props, grantId, tokenExpiresAt: expiresAt * 1000, origin };
 }
 
 /**
@@ -30,7 +32,7 @@ function callerOf(ctx: VerifiedContext): Caller {
  */
 export const mcpGate = {
   async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
-    const caller = callerOf(ctx as VerifiedContext);
+    const caller = callerOf(ctx as VerifiedContext, request, env);
     const started = Date.now();
     const refused = await limitSignedIn(env, caller.props);
     const limitMs = Date.now() - started;

@@ -75,4 +75,5 @@ export type AccountCalls = Pick<
   | "finishOnce"
   | "bumpCacheGenerations"
   | "describe"
+  | "requestConsent"
 >;

@@ -21,6 +21,8 @@ export interface Caller {
   grantId: string;
   /** Epoch milliseconds when the caller's access token expires. */
   tokenExpiresAt: number;
+  /** The server's origin as the caller reached it: consent links point there. */
+  origin: string;
 }
 
 /** How the gate addresses a session: its kind, its server-chosen id, and whether this request opens it. */
@@ -41,6 +43,8 @@ interface SessionRecord {
   props: SessionProps;
   createdAt: number;
   initialize?: InitializeRequest;
+  /** The server's origin as the session's opener reached it. */
+  origin?: string;
 }
 
 /** How a WebSocket remembers, across hibernation, until when its token is good. */
@@ -188,6 +192,19 @@ export class McpSession extends DurableObject<Env> {
     }
   }
 
+  /**
+   * The user's grant changed (a consent link added permissions): forget the
+   * remembered token, and tell a client that asked through URL elicitation
+   * that it completed (MCP `notifications/elicitation/complete`).
+   */
+  async grantChanged(elicitationId?: string): Promise<void> {
+    this.accountView.forget();
+    if (!elicitationId || !this.server) return;
+    await this.server.server
+      .createElicitationCompletionNotifier(elicitationId)()
+      .catch(() => undefined);
+  }
+
   /** The account bumped cache generations after a write in another of the user's sessions. */
   async cacheBumped(generations: Record<string, string>): Promise<void> {
     this.accountView.bumped(generations);
@@ -263,6 +280,7 @@ export class McpSession extends DurableObject<Env> {
       owner: { userKey: caller.props.userKey, grantId: caller.grantId },
       props: caller.props,
       createdAt: Date.now(),
+      origin: caller.origin,
       ...(address.initialize ? { initialize: address.initialize } : {}),
     };
     await this.ctx.storage.put(RECORD_KEY, record);
@@ -328,6 +346,7 @@ export class McpSession extends DurableObject<Env> {
         sessionName: sessionName(record.kind, record.id),
         // The request that reached this object was one round trip already.
         hopsBefore: 1,
+        origin: record.origin ?? (this.env.PUBLIC_URL ? new URL(this.env.PUBLIC_URL).origin : undefined),
       }),
       this.env,
       await readRuntimeConfig(this.env),

@@ -5,7 +5,9 @@ import { GraphClient } from "../graph/client.ts";
 import { ToolError } from "../graph/errors.ts";
 import type { AccessTokenResult } from "../graph/token-source.ts";
 import { keyRingOf } from "../shared/crypto.ts";
-import type { AccountSummary, ToolContext } from "../tools/catalog.ts";
+import { enabledTools, graphScopes, type AccountSummary, type ToolContext } from "../tools/catalog.ts";
+import { missingScopes, needsAdmin } from "../shared/permissions.ts";
+import { CONSENT_PATH } from "./account/step-ups.ts";
 import { userAccount, type CallGrant } from "./account/user-account.ts";
 import { AccountView, CACHE_KINDS, type AccountCalls } from "./account-view.ts";
 import type { SessionProps } from "./props.ts";
@@ -38,6 +40,8 @@ export interface ToolContextOptions {
   sessionName?: string;
   /** Round trips the request already made before the call (the session object's own). */
   hopsBefore?: number;
+  /** The server's origin as the user reached it: consent links point there (default PUBLIC_URL). */
+  origin?: string;
 }
 
 /**
@@ -64,6 +68,8 @@ export function toolContextFactory(
     let grant: Promise<CallGrant> | undefined;
     const prepared = () => (grant ??= view.current(() => viaAccount(() => account.prepareCall(CACHE_KINDS))));
     let token: Promise<AccessTokenResult> | undefined;
+    const scopesOf = (call: CallGrant) => (call.token.ok ? call.token.scopes : undefined);
+    const origin = options.origin ?? (env.PUBLIC_URL ? new URL(env.PUBLIC_URL).origin : undefined);
     return {
       meter,
       ...(env.DEV_UPLOAD_SOURCE_PREFIX ? { devUploadSourcePrefix: env.DEV_UPLOAD_SOURCE_PREFIX } : {}),
@@ -102,11 +108,37 @@ export function toolContextFactory(
           readRuntimeConfig(env, { maxAgeMs: configTtlMs(env), onKvRead: () => void meter.kvReads++ }),
       },
       cache: new UserCache(meteredKv(env.CACHE_KV, meter), props.userKey, keyRingOf(env)),
+      consent: {
+        granted: async () => scopesOf(await prepared()),
+        regranted: async () => {
+          // The session's memory may predate a consent given a moment ago in the browser.
+          view.forget();
+          grant = undefined;
+          token = undefined;
+          return scopesOf(await prepared());
+        },
+        request: async (scopes, requestedBy) => {
+          const answer = await viaAccount(() => account.requestConsent([...scopes], requestedBy, options.sessionName));
+          if (!origin) throw new ToolError("internal", "The server does not know its public address (PUBLIC_URL).");
+          const url = `${origin}${CONSENT_PATH}?ticket=${encodeURIComponent(answer.ticket)}`;
+          return answer.kind === "admin"
+            ? { kind: "admin", scopes: answer.adminScopes, url, expiresAt: answer.expiresAt }
+            : { kind: "link", url, expiresAt: answer.expiresAt, elicitationId: answer.elicitationId };
+        },
+      },
       account: async (): Promise<AccountSummary> => {
         const described = await viaAccount(() => account.describe());
         if (!described)
           throw new ToolError("auth_required", "You are not signed in to Microsoft 365. Reconnect to sign in.");
-        return { ...described.identity, scopes: described.scopes, tokenExpiresAt: described.expiresAt };
+        const wanted = graphScopes(enabledTools(env, await readRuntimeConfig(env, { maxAgeMs: configTtlMs(env) })));
+        const missing = missingScopes(wanted, described.scopes);
+        return {
+          ...described.identity,
+          scopes: described.scopes,
+          missing,
+          needsAdmin: missing.filter((scope) => needsAdmin(scope) || described.adminRefused.includes(scope)),
+          tokenExpiresAt: described.expiresAt,
+        };
       },
     };
   };

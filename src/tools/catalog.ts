@@ -15,7 +15,15 @@ import type { ResourceSpec, ToolContext, ToolSpec } from "./spec.ts";
 import { taskTools } from "./tasks/index.ts";
 import { teamsResources, teamsTools } from "./teams/index.ts";
 
-export type { AccountSummary, CacheKind, CallServices, OnceOutcome, OnceRecord, ToolContext } from "./spec.ts";
+export type {
+  AccountSummary,
+  CacheKind,
+  CallServices,
+  OnceOutcome,
+  OnceRecord,
+  ToolContext,
+  ToolSpec,
+} from "./spec.ts";
 
 /** Every tool the server offers, in the order clients list them. */
 export const TOOLS: readonly ToolSpec[] = [

@@ -27,6 +27,10 @@ export interface AccountSummary {
   tenantId: string;
   objectId: string;
   scopes: string[];
+  /** Permissions the enabled tools may use that are not granted yet (asked for when a tool needs one). */
+  missing: string[];
+  /** Of those, the ones only an administrator can grant. */
+  needsAdmin: string[];
   /** Epoch milliseconds when the current Microsoft access token expires. */
   tokenExpiresAt: number;
 }
@@ -65,6 +69,26 @@ export type OnceOutcome =
   /** It certainly did not act: the key may run again. */
   | { state: "released" };
 
+/** How a call meets a permission the user has not granted (consent on demand). */
+export type ConsentAnswer =
+  /** A link that adds the permissions, bound to this user, single use, expiring. */
+  | { kind: "link"; url: string; expiresAt: number; elicitationId: string }
+  /**
+   * Microsoft answered that only an administrator can grant `scopes`: the
+   * person cannot act alone; the link picks the grant up once one has.
+   */
+  | { kind: "admin"; scopes: string[]; url: string; expiresAt: number };
+
+/** What the pipeline asks before a call: which permissions the user holds, and a way to add more. */
+export interface ConsentGate {
+  /** The Graph permissions the user's token holds; undefined when there is no token (the call then fails on its own). */
+  granted(): Promise<readonly string[] | undefined>;
+  /** The same, asked of the account itself rather than the session's memory (a consent may just have landed). */
+  regranted(): Promise<readonly string[] | undefined>;
+  /** A link adding `scopes`, for the tool or resource named `requestedBy`. */
+  request(scopes: readonly string[], requestedBy: string): Promise<ConsentAnswer>;
+}
+
 /** What a tool's handler may use: the user's Graph client and who they are. */
 export interface ToolContext {
   graph: GraphClient;
@@ -85,6 +109,8 @@ export interface ToolContext {
   devUploadSourcePrefix?: string;
   /** A keyed write's marker, for its requests to carry (see ToolSpec.reconcile). */
   once?: OnceMarker;
+  /** Consent on demand (absent where no user is signed in, or where sign-in asked for everything). */
+  consent?: ConsentGate;
 }
 
 /** Per-user mechanisms every tool call goes through; backed by the user's UserAccount object. */
@@ -121,8 +147,17 @@ export interface ToolSpec<Input extends z.ZodRawShape = z.ZodRawShape> {
   description: string;
   input: Input;
   output?: z.ZodRawShape;
-  /** Delegated Graph permissions the tool needs (least privilege). Empty: none beyond sign-in. */
+  /**
+   * Delegated Graph permissions the tool may need (least privilege), all of
+   * them: what an up-front sign-in asks for. Empty: none beyond sign-in.
+   */
   scopes: readonly string[];
+  /**
+   * The permissions one call needs, when its arguments decide (another
+   * mailbox, a group's calendar); default `scopes`. A call whose permissions
+   * the user has not granted answers with a link to grant them (consent on demand).
+   */
+  scopesFor?(args: z.infer<z.ZodObject<Input>>): readonly string[];
   /** "read" tools change nothing in Microsoft 365. */
   access: "read" | "write";
   /** Writes only: deletes or overwrites something the user cannot get back. */
@@ -153,6 +188,39 @@ export interface ToolSpec<Input extends z.ZodRawShape = z.ZodRawShape> {
   /** Writes: the cached kinds of data they change, dropped after the write succeeds. */
   invalidates?: readonly CacheKind[];
   run(args: z.infer<z.ZodObject<Input>>, context: ToolContext): Promise<ToolOutput>;
+}
+
+/** Whether a call gave `value` for an optional argument: present, and not an empty string or list. */
+function given(value: unknown): boolean {
+  if (value === undefined || value === null || value === false || value === "") return false;
+  return !Array.isArray(value) || value.length > 0;
+}
+
+/**
+ * The permissions of a tool some of whose arguments need more: `always` for
+ * every call, and each named argument's own when a call gives it
+ * (`{ mailbox: ["Mail.Read.Shared"] }`).
+ */
+export function scopesWith(
+  always: readonly string[],
+  byArgument: Readonly<Record<string, readonly string[]>>,
+): { scopes: string[]; scopesFor(args: Record<string, unknown>): string[] } {
+  return {
+    scopes: [...new Set([...always, ...Object.values(byArgument).flat()])],
+    scopesFor: (args) => [
+      ...new Set([
+        ...always,
+        ...Object.entries(byArgument)
+          .filter(([name]) => given(args[name]))
+          .flatMap(([, scopes]) => scopes),
+      ]),
+    ],
+  };
+}
+
+/** The permissions one call of `spec` needs. */
+export function callScopes(spec: ToolSpec, args: Record<string, unknown>): readonly string[] {
+  return spec.scopesFor ? spec.scopesFor(args as never) : spec.scopes;
 }
 
 /** Declares a tool with its argument types inferred from `input`. */

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { localSecrets, startStack } from "../../scripts/dev-stack.ts";
+import { localSecrets, startStack, WHOLE_CATALOG_AT_SIGN_IN } from "../../scripts/dev-stack.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -16,7 +16,7 @@ declare module "vitest" {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const state = mkdtempSync(join(tmpdir(), "m365-e2e-"));
   const secrets = localSecrets();
-  const stack = await startStack({ persistTo: state, vars: secrets });
+  const stack = await startStack({ persistTo: state, vars: { ...secrets, ...WHOLE_CATALOG_AT_SIGN_IN } });
   project.provide("workerUrl", stack.workerUrl);
   project.provide("emulatorUrl", stack.emulator!.url);
   project.provide("operatorKey", secrets.OPERATOR_KEY!);

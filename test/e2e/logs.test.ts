@@ -12,7 +12,13 @@ import { join } from "node:path";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localSecrets, ROOT, startStack, type RunningStack } from "../../scripts/dev-stack.ts";
+import {
+  localSecrets,
+  WHOLE_CATALOG_AT_SIGN_IN,
+  ROOT,
+  startStack,
+  type RunningStack,
+} from "../../scripts/dev-stack.ts";
 import { connectWithSignIn } from "./mcp-clients.ts";
 
 let stack: RunningStack;
@@ -20,7 +26,7 @@ let state: string;
 
 beforeAll(async () => {
   state = mkdtempSync(join(tmpdir(), "m365-logs-"));
-  stack = await startStack({ persistTo: state, vars: localSecrets() });
+  stack = await startStack({ persistTo: state, vars: { ...localSecrets(), ...WHOLE_CATALOG_AT_SIGN_IN } });
 });
 
 afterAll(async () => {

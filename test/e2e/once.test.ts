@@ -19,7 +19,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localSecrets, startStack, type RunningStack } from "../../scripts/dev-stack.ts";
+import { localSecrets, WHOLE_CATALOG_AT_SIGN_IN, startStack, type RunningStack } from "../../scripts/dev-stack.ts";
 import { graphJson, signIn as signInToEmulator } from "../emulator/helpers.ts";
 import { connectWithSignIn } from "./mcp-clients.ts";
 
@@ -87,7 +87,12 @@ beforeAll(async () => {
   state = mkdtempSync(join(tmpdir(), "m365-once-"));
   stack = await startStack({
     persistTo: state,
-    vars: { ...localSecrets(), GRAPH_TIMEOUT_SECONDS: String(GRAPH_TIMEOUT_SECONDS), CIRCUIT_OPEN_SECONDS: "2" },
+    vars: {
+      ...localSecrets(),
+      ...WHOLE_CATALOG_AT_SIGN_IN,
+      GRAPH_TIMEOUT_SECONDS: String(GRAPH_TIMEOUT_SECONDS),
+      CIRCUIT_OPEN_SECONDS: "2",
+    },
   });
 }, 120_000);
 

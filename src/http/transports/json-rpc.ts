@@ -113,7 +113,7 @@ export async function answerStatelessly(request: Request, env: Env, caller: Call
   if (!parsed.ok) return parsed.response;
   const userHash = await userHashOf(caller.props.userKey);
   const server = createCatalogServer(
-    toolContextFactory(env, caller.props, userHash),
+    toolContextFactory(env, caller.props, userHash, { origin: caller.origin }),
     env,
     await readRuntimeConfig(env, { maxAgeMs: configTtlMs(env) }),
   );

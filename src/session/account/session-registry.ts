@@ -9,6 +9,7 @@ interface Entry {
 interface RegisteredSession {
   end(reason: string): Promise<void>;
   cacheBumped(generations: Record<string, string>): Promise<void>;
+  grantChanged(elicitationId?: string): Promise<void>;
 }
 
 function sessionStub(env: Env, name: string): RegisteredSession {
@@ -58,4 +59,20 @@ export async function pushGenerations(
   generations: Record<string, string>,
 ): Promise<void> {
   await Promise.allSettled(names.map((name) => sessionStub(env, name).cacheBumped(generations)));
+}
+
+/**
+ * The user's grant changed (a consent link added permissions): every named
+ * session forgets its remembered token; `asker` also hears that its URL
+ * elicitation `elicitationId` completed.
+ */
+export async function grantChanged(
+  env: Env,
+  names: readonly string[],
+  asker: string | undefined,
+  elicitationId: string,
+): Promise<void> {
+  await Promise.allSettled(
+    names.map((name) => sessionStub(env, name).grantChanged(name === asker ? elicitationId : undefined)),
+  );
 }

@@ -10,11 +10,13 @@ import {
 import { UserCache } from "../../graph/cache.ts";
 import type { AccessTokenResult, CircuitState } from "../../graph/token-source.ts";
 import { keyRingOf } from "../../shared/crypto.ts";
+import { missingScopes } from "../../shared/permissions.ts";
 import { userHashOf } from "../../observability.ts";
 import { CircuitBreaker } from "./breaker.ts";
 import { CacheGenerations, generationOf } from "./cache-generations.ts";
 import { OnceRecords, type OnceOutcome, type OnceRecord } from "./once-records.ts";
-import { endSessions, pushGenerations, SessionRegistry } from "./session-registry.ts";
+import { endSessions, grantChanged, pushGenerations, SessionRegistry } from "./session-registry.ts";
+import { StepUps, STEP_UP_TTL_MS, ticketIndexKey, type StepUp } from "./step-ups.ts";
 import { TokenStore, userKeyOf } from "./token-store.ts";
 
 export { userKeyOf } from "./token-store.ts";
@@ -28,6 +30,27 @@ export interface CallGrant {
   /** Cache generation of each kind the call asked about. */
   generations: Record<string, string>;
 }
+
+/** What a call lacking permissions gets from the account: a consent link's ticket, and whether an administrator stands in the way. */
+export interface ConsentTicket {
+  kind: "link" | "admin";
+  ticket: string;
+  expiresAt: number;
+  elicitationId: string;
+  /** kind "admin": the permissions Microsoft said only an administrator can grant. */
+  adminScopes: string[];
+}
+
+/** What the step-up page shows of a link: whose it is and what it adds now. */
+export interface StepUpView {
+  username: string;
+  requestedBy: string;
+  /** The link's permissions the account still lacks. */
+  adding: string[];
+}
+
+/** Where Microsoft said only an administrator can grant a permission; asked again after this long. */
+const ADMIN_REFUSAL_KEY = "admin-refused";
 
 /** The UserAccount object of one user. */
 export function userAccount(env: Env, userKey: string): DurableObjectStub<UserAccount> {
@@ -48,6 +71,7 @@ export class UserAccount extends DurableObject<Env> {
   private readonly once: OnceRecords;
   private readonly generations: CacheGenerations;
   private readonly sessions: SessionRegistry;
+  private readonly stepUps: StepUps;
   private refreshing: Promise<AccessTokenResult> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -58,20 +82,139 @@ export class UserAccount extends DurableObject<Env> {
     this.once = new OnceRecords(ctx.storage, (Number(env.GRAPH_TIMEOUT_SECONDS) || 20) * 1000);
     this.generations = new CacheGenerations(ctx.storage);
     this.sessions = new SessionRegistry(ctx.storage);
+    this.stepUps = new StepUps(ctx.storage);
   }
 
-  /** Stores the tokens of a completed sign-in, replacing any earlier ones, with a clean slate. */
+  /**
+   * Stores the tokens of a completed sign-in, replacing any earlier ones, with
+   * a clean slate. A sign-in asks for the base permissions only: those the
+   * user added since (consent on demand) are carried over by a refresh, which
+   * Entra grants for any permission already consented to.
+   */
   async saveSignIn(identity: MicrosoftIdentity, tokens: MicrosoftTokenSet): Promise<void> {
+    const previous = await this.tokens.read().catch(() => null);
+    const earlier = previous ? missingScopes(previous.tokens.scopes, tokens.scopes) : [];
+    if (earlier.length > 0) {
+      tokens = await refreshMicrosoftToken(this.env, { ...tokens, scopes: [...tokens.scopes, ...earlier] }).catch(
+        () => tokens,
+      );
+    }
     await this.tokens.save(identity, tokens);
     this.breaker.reset();
     await this.generations.newEpoch();
   }
 
-  /** Who is signed in here and what Microsoft granted; never a token. */
-  async describe(): Promise<{ identity: MicrosoftIdentity; scopes: string[]; expiresAt: number } | null> {
+  /** Who is signed in here, what Microsoft granted, and what it said needs an administrator; never a token. */
+  async describe(): Promise<{
+    identity: MicrosoftIdentity;
+    scopes: string[];
+    expiresAt: number;
+    adminRefused: string[];
+  } | null> {
     const current = await this.tokens.read();
     if (!current) return null;
-    return { identity: current.identity, scopes: current.tokens.scopes, expiresAt: current.tokens.expiresAt };
+    return {
+      identity: current.identity,
+      scopes: current.tokens.scopes,
+      expiresAt: current.tokens.expiresAt,
+      adminRefused: await this.adminRefused(),
+    };
+  }
+
+  /**
+   * A consent link for `scopes` a call lacks: a single-use ticket its URL
+   * carries (only its hash is kept, here and in OAUTH_KV, which names the
+   * user for the link's pages). "admin" when Microsoft already said only an
+   * administrator can grant one of them; the link then picks up a later grant.
+   */
+  async requestConsent(scopes: string[], requestedBy: string, sessionName?: string): Promise<ConsentTicket> {
+    const current = await this.tokens.read();
+    if (!current) throw new Error("requestConsent without a signed-in user");
+    const { ticket, step } = await this.stepUps.open({
+      scopes,
+      requestedBy,
+      ...(sessionName ? { sessionName } : {}),
+    });
+    await this.env.OAUTH_KV.put(await ticketIndexKey(ticket), userKeyOf(current.identity), {
+      expirationTtl: STEP_UP_TTL_MS / 1000,
+    });
+    const refused = await this.adminRefused();
+    const adminScopes = scopes.filter((scope) => refused.includes(scope));
+    return {
+      kind: adminScopes.length > 0 ? "admin" : "link",
+      ticket,
+      expiresAt: step.expiresAt,
+      elicitationId: step.elicitationId,
+      adminScopes,
+    };
+  }
+
+  /** What the link `ticket` adds, for its page; null once it is used or expired. */
+  async describeStepUp(ticket: string): Promise<StepUpView | null> {
+    const [current, step] = [await this.tokens.read(), await this.stepUps.peek(ticket)];
+    if (!current || !step) return null;
+    return {
+      username: current.identity.username,
+      requestedBy: step.requestedBy,
+      adding: missingScopes(step.scopes, current.tokens.scopes),
+    };
+  }
+
+  /**
+   * The Microsoft authorization a link starts: every permission held plus the
+   * link's (Entra asks the person only about the new ones), for this account.
+   */
+  async startStepUp(
+    ticket: string,
+  ): Promise<{ challenge: string; loginHint: string; scopes: string[]; adding: string[] } | null> {
+    const current = await this.tokens.read();
+    const started = current ? await this.stepUps.start(ticket) : undefined;
+    if (!current || !started) return null;
+    return {
+      challenge: started.challenge,
+      loginHint: current.identity.username,
+      scopes: [...new Set([...current.tokens.scopes, ...started.step.scopes])],
+      adding: missingScopes(started.step.scopes, current.tokens.scopes),
+    };
+  }
+
+  /** Uses the link up as Microsoft's answer arrives: its record the first time, null ever after. */
+  async claimStepUp(ticket: string): Promise<StepUp | null> {
+    return (await this.stepUps.claim(ticket)) ?? null;
+  }
+
+  /**
+   * Microsoft's tokens for a followed link. They replace the account's only
+   * when they are this account's: a link cannot attach another person.
+   * The user's sessions forget their remembered token, and the one that asked
+   * hears that its URL elicitation completed.
+   */
+  async completeStepUp(
+    identity: MicrosoftIdentity,
+    tokens: MicrosoftTokenSet,
+    step: StepUp,
+  ): Promise<"ok" | "other_account" | "signed_out"> {
+    const current = await this.tokens.read();
+    if (!current) return "signed_out";
+    if (userKeyOf(identity) !== userKeyOf(current.identity)) return "other_account";
+    const kept = missingScopes(current.tokens.scopes, tokens.scopes);
+    await this.tokens.save(current.identity, { ...tokens, scopes: [...tokens.scopes, ...kept] });
+    this.breaker.reset();
+    const refused = await this.adminRefused();
+    await this.ctx.storage.put(ADMIN_REFUSAL_KEY, missingScopes(refused, tokens.scopes));
+    const names = await this.sessions.names();
+    this.ctx.waitUntil(grantChanged(this.env, names, step.sessionName, step.elicitationId));
+    return "ok";
+  }
+
+  /** Microsoft answered a link that only an administrator can grant these: calls needing them say so. */
+  async recordAdminRefusal(scopes: string[]): Promise<void> {
+    const refused = await this.adminRefused();
+    await this.ctx.storage.put(ADMIN_REFUSAL_KEY, [...new Set([...refused, ...scopes])]);
+  }
+
+  private async adminRefused(): Promise<string[]> {
+    return (await this.ctx.storage.get<string[]>(ADMIN_REFUSAL_KEY)) ?? [];
   }
 
   /** A call's token and cache generations together: the one account round trip of a warm call. */

@@ -13,6 +13,8 @@ export const authenticate = defineTool({
     username: z.string(),
     tenantId: z.string(),
     scopes: z.array(z.string()),
+    missing: z.array(z.string()),
+    needsAdmin: z.array(z.string()),
     tokenExpiresAt: z.string(),
   },
   scopes: [],
@@ -25,6 +27,10 @@ export const authenticate = defineTool({
         `Signed in as ${summary.name} <${summary.username}>`,
         `Tenant: ${summary.tenantId}`,
         `Permissions: ${summary.scopes.join(", ") || "none"}`,
+        ...(summary.missing.length > 0
+          ? [`Not granted yet (a tool needing one answers with a consent link): ${summary.missing.join(", ")}`]
+          : []),
+        ...(summary.needsAdmin.length > 0 ? [`Only an administrator can grant: ${summary.needsAdmin.join(", ")}`] : []),
         `Microsoft token valid until ${expires}; it renews automatically.`,
       ].join("\n"),
       structured: {
@@ -32,6 +38,8 @@ export const authenticate = defineTool({
         username: summary.username,
         tenantId: summary.tenantId,
         scopes: summary.scopes,
+        missing: summary.missing,
+        needsAdmin: summary.needsAdmin,
         tokenExpiresAt: expires,
       },
     };

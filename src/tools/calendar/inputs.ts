@@ -3,7 +3,7 @@ import { z } from "zod";
 import { ToolError } from "../../graph/errors.ts";
 import { idSegment as checkedSegment, notAGraphId } from "../shared/ids.ts";
 import { mailboxTimeZone } from "../shared/mailbox-time-zone.ts";
-import type { ToolContext } from "../spec.ts";
+import { scopesWith, type ToolContext } from "../spec.ts";
 import {
   addDays,
   dateTimeText,
@@ -19,8 +19,8 @@ import {
 export const READ = ["Calendars.Read", "MailboxSettings.Read"];
 export const WRITE = ["Calendars.ReadWrite", "MailboxSettings.Read"];
 /** The same, for tools that also take another `mailbox`: its calendar needs the .Shared permission. */
-export const SHARED_READ = [...READ, "Calendars.Read.Shared"];
-export const SHARED_WRITE = [...WRITE, "Calendars.ReadWrite.Shared"];
+export const SHARED_READ = scopesWith(READ, { mailbox: ["Calendars.Read.Shared"] });
+export const SHARED_WRITE = scopesWith(WRITE, { mailbox: ["Calendars.ReadWrite.Shared"] });
 const DAY_MS = 86_400_000;
 
 /** An event or calendar id as a path segment; the error names `field`. */

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { GraphClient } from "../../graph/client.ts";
 import { formatAddress } from "../shared/format.ts";
 import { countInput, cursorInput, moreLine, nextCursorOutput, type GraphPage } from "../shared/paging.ts";
-import { defineTool } from "../spec.ts";
+import { defineTool, scopesWith } from "../spec.ts";
 import {
   bodyText,
   calendarSummary,
@@ -25,6 +25,7 @@ import {
   idInput,
   idSegment,
   prefer,
+  READ,
   readRange,
   SHARED_READ,
   timeZoneInput,
@@ -58,7 +59,7 @@ export const getCalendarEvents = defineTool({
     events: z.array(eventSummary),
     nextCursor: nextCursorOutput(),
   },
-  scopes: [...SHARED_READ, "Group.Read.All"],
+  ...scopesWith(READ, { mailbox: ["Calendars.Read.Shared"], groupId: ["Group.Read.All"] }),
   access: "read",
   cacheKind: "calendar",
   async run({ start, end, timeZone, calendarId, count, cursor, mailbox, groupId }, context) {
@@ -172,7 +173,7 @@ export const getCalendarEvent = defineTool({
   description: "Read one calendar event in full: attendees and their answers, description, Teams link, recurrence.",
   input: { id: idInput, timeZone: timeZoneInput, mailbox: mailboxInput },
   output: eventDetailsOutput,
-  scopes: SHARED_READ,
+  ...SHARED_READ,
   access: "read",
   cacheKind: "calendar",
   async run({ id, timeZone, mailbox }, context) {

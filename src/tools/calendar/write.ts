@@ -4,7 +4,7 @@ import { z } from "zod";
 import { ToolError } from "../../graph/errors.ts";
 import { formatAddress } from "../shared/format.ts";
 import { inMailbox, mailboxInput } from "../shared/mailbox.ts";
-import { defineTool } from "../spec.ts";
+import { defineTool, scopesWith } from "../spec.ts";
 import {
   calendarIdInput,
   emailList,
@@ -131,7 +131,7 @@ export const createCalendarEvent = defineTool({
     calendarId: calendarIdInput,
     mailbox: mailboxInput,
   },
-  scopes: SHARED_WRITE,
+  ...SHARED_WRITE,
   access: "write",
   idempotencyKey: true,
   invalidates: ["calendar"],
@@ -298,7 +298,7 @@ export const respondToEvent = defineTool({
     sendResponse: z.boolean().default(true).describe("Notify the organizer"),
     mailbox: mailboxInput,
   },
-  scopes: ["Calendars.ReadWrite", "Calendars.ReadWrite.Shared"],
+  ...scopesWith(["Calendars.ReadWrite"], { mailbox: ["Calendars.ReadWrite.Shared"] }),
   access: "write",
   idempotent: true,
   invalidates: ["calendar"],

@@ -3,11 +3,13 @@ import type { DriveItem } from "@microsoft/microsoft-graph-types";
 import { z } from "zod";
 import { GraphError, ToolError } from "../../graph/errors.ts";
 import { isId } from "../shared/ids.ts";
+import { scopesWith } from "../spec.ts";
 import { countInput as pageCount, cursorInput as pageCursor } from "../shared/paging.ts";
 
 /** Delegated permissions: the user's own OneDrive, plus SharePoint libraries (.All / Sites). */
-export const READ_SCOPES = ["Files.Read", "Sites.Read.All"];
-export const WRITE_SCOPES = ["Files.ReadWrite", "Files.ReadWrite.All"];
+/** The user's own OneDrive needs Files.*; another drive (a site's, a group's, one shared with you) the .All permission. */
+export const READ_SCOPES = scopesWith(["Files.Read"], { driveId: ["Sites.Read.All"] });
+export const WRITE_SCOPES = scopesWith(["Files.ReadWrite"], { driveId: ["Files.ReadWrite.All"] });
 
 /** Characters OneDrive refuses in a file or folder name. */
 export const NAME_FORBIDDEN = /["*:<>?\\|]/;

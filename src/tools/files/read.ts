@@ -96,7 +96,7 @@ export const listFiles = defineTool({
     driveId: driveIdInput,
   },
   output: listingOutput,
-  scopes: READ_SCOPES,
+  ...READ_SCOPES,
   access: "read",
   cacheKind: "files",
   async run({ path, folderId, count, orderBy, cursor, driveId }, { graph }) {
@@ -156,7 +156,7 @@ export const searchFiles = defineTool({
     driveId: driveIdInput,
   },
   output: listingOutput,
-  scopes: READ_SCOPES,
+  ...READ_SCOPES,
   access: "read",
   cacheKind: "files",
   async run({ query, count, cursor, driveId }, { graph }) {
@@ -198,7 +198,7 @@ export const getFileMetadata = defineTool({
     webUrl: z.string(),
     driveId: z.string(),
   },
-  scopes: READ_SCOPES,
+  ...READ_SCOPES,
   access: "read",
   cacheKind: "files",
   async run({ itemId, path, driveId }, { graph }) {
@@ -244,7 +244,7 @@ export const readFile = defineTool({
     maxChars: z.number().int().min(500).max(100_000).default(20_000).describe("Characters per part"),
     offset: z.number().int().min(0).max(1e9).default(0).describe("Start character, to continue"),
   },
-  scopes: READ_SCOPES,
+  ...READ_SCOPES,
   access: "read",
   cacheKind: "files",
   async run({ itemId, path, driveId, maxChars, offset }, context) {

@@ -13,7 +13,7 @@ export const fileResource = defineResource({
   description: "The text of a file in your OneDrive by item id (text, code, Word, Excel, PowerPoint)",
   mimeType: "text/plain",
   icon: "files",
-  scopes: READ_SCOPES,
+  scopes: READ_SCOPES.scopesFor({}),
   cacheKind: "files",
   offeredWith: { tool: "readFile" },
   async read({ id = "" }, context) {

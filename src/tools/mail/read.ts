@@ -8,7 +8,7 @@ import { formatAddress, formatRecipients, shortDateTime } from "../shared/format
 import { readableBody } from "../shared/html.ts";
 import { inMailbox, mailboxInput } from "../shared/mailbox.ts";
 import { countInput, cursorInput, type GraphPage } from "../shared/paging.ts";
-import { defineTool, type ToolOutput } from "../spec.ts";
+import { defineTool, scopesWith, type ToolOutput } from "../spec.ts";
 import {
   attachmentSummary,
   listingOutput,
@@ -30,7 +30,7 @@ const ATTACHMENT_FIELDS = "id,name,contentType,size,isInline";
 const messageCountInput = countInput(10, 50, "How many messages");
 const messageCursorInput = cursorInput("`nextCursor` from a previous call with the same arguments, for the next page");
 /** Reading mail in another mailbox needs Mail.Read.Shared besides Mail.Read. */
-const READ_MAIL = ["Mail.Read", "Mail.Read.Shared"];
+const READ_MAIL = scopesWith(["Mail.Read"], { mailbox: ["Mail.Read.Shared"] });
 
 export const getEmails = defineTool({
   name: "getEmails",
@@ -45,7 +45,7 @@ export const getEmails = defineTool({
     mailbox: mailboxInput,
   },
   output: listingOutput,
-  scopes: READ_MAIL,
+  ...READ_MAIL,
   access: "read",
   cacheKind: "mail",
   async run({ count, folder, unreadOnly, cursor, mailbox }, { graph }) {
@@ -89,7 +89,7 @@ export const searchEmails = defineTool({
     mailbox: mailboxInput,
   },
   output: listingOutput,
-  scopes: READ_MAIL,
+  ...READ_MAIL,
   access: "read",
   cacheKind: "mail",
   async run({ query, count, cursor, mailbox }, { graph }) {
@@ -154,7 +154,7 @@ export const getEmail = defineTool({
     mailbox: mailboxInput,
   },
   output: messageOutput,
-  scopes: READ_MAIL,
+  ...READ_MAIL,
   access: "read",
   cacheKind: "mail",
   async run({ id, maxChars, mailbox }, { graph }) {
@@ -186,7 +186,7 @@ export const getAttachment = defineTool({
     content: z.string(),
     truncated: z.boolean().optional(),
   },
-  scopes: READ_MAIL,
+  ...READ_MAIL,
   access: "read",
   cacheKind: "mail",
   async run({ messageId, attachmentId, maxChars, mailbox }, { graph }) {

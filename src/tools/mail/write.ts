@@ -4,7 +4,7 @@ import { z } from "zod";
 import { GraphError, ToolError } from "../../graph/errors.ts";
 import { inMailbox, mailboxInput } from "../shared/mailbox.ts";
 import { CLOCK_SKEW_MS, createdSince, findMarked, markerProperty, readForCheck } from "../shared/once-marker.ts";
-import { defineTool, type ToolContext } from "../spec.ts";
+import { defineTool, scopesWith, type ToolContext } from "../spec.ts";
 import {
   composeInput,
   composeMessage,
@@ -26,7 +26,7 @@ export const sendEmail = defineTool({
   description:
     "Send an email from the signed-in user's mailbox. Sends immediately; a copy is saved in Sent Items. Confirm recipients and content with the user first.",
   input: { ...composeInput(true), mailbox: mailboxInput },
-  scopes: ["Mail.Send", "Mail.Send.Shared"],
+  ...scopesWith(["Mail.Send"], { mailbox: ["Mail.Send.Shared"] }),
   access: "write",
   idempotencyKey: true,
   invalidates: ["mail"],

@@ -27,6 +27,7 @@ function errorMeta(toolError: ToolError): Record<string, unknown> {
   return {
     errorCode: toolError.code,
     ...(toolError.retryAfterSeconds !== undefined ? { retryAfterSeconds: toolError.retryAfterSeconds } : {}),
+    ...toolError.details,
   };
 }
 

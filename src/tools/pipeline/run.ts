@@ -9,6 +9,7 @@ import {
   CallToolRequestSchema,
   ErrorCode,
   McpError,
+  UrlElicitationRequiredError,
   type CallToolResult,
   type ReadResourceResult,
 } from "@modelcontextprotocol/sdk/types.js";
@@ -16,8 +17,16 @@ import { z } from "zod";
 import { ToolError } from "../../graph/errors.ts";
 import { WORKLOAD_MCP_ICONS } from "../../shared/workload-icons.ts";
 import { inputShapeOf } from "../listing.ts";
-import { CACHE_TTL_SECONDS, type ResourceSpec, type ToolContext, type ToolOutput, type ToolSpec } from "../spec.ts";
+import {
+  CACHE_TTL_SECONDS,
+  callScopes,
+  type ResourceSpec,
+  type ToolContext,
+  type ToolOutput,
+  type ToolSpec,
+} from "../spec.ts";
 import { parseArguments } from "./arguments.ts";
+import { requireScopes } from "./consent.ts";
 import { invalidate, readThroughCache } from "./cache.ts";
 import { errorCodeOf, isExpectedError, resourceReadError, toolErrorResult } from "./errors.ts";
 import { issueCursor, openCursor } from "./cursors.ts";
@@ -43,6 +52,7 @@ async function invoke(
   rawArgs: Record<string, unknown>,
   context: ToolContext,
   record: CallRecord,
+  urlElicitation: boolean,
 ): Promise<CallToolResult> {
   const { idempotencyKey, fresh, ...args } = rawArgs as {
     idempotencyKey?: string;
@@ -52,6 +62,7 @@ async function invoke(
   };
   const services = context.services;
   await applyRuntimeConfig(spec, args, services);
+  await requireScopes(spec.name, callScopes(spec, args), context, urlElicitation);
   if (args.cursor !== undefined) args.cursor = await openCursor(spec.name, args.cursor, context);
 
   if (spec.idempotencyKey && idempotencyKey && services) {
@@ -157,6 +168,7 @@ async function callTool(
   rawArgs: Record<string, unknown>,
   context: () => ToolContext,
   extra: RequestExtra,
+  urlElicitation: boolean,
 ): Promise<CallToolResult> {
   const { spec } = tool;
   const started = Date.now();
@@ -166,23 +178,43 @@ async function callTool(
   try {
     toolContext = callContext(context, extra);
     const args = await parseArguments(tool.input, rawArgs);
-    result = await invoke(spec, args, toolContext, record);
+    result = await invoke(spec, args, toolContext, record, urlElicitation);
     await checkOutput(tool, result);
   } catch (error) {
+    if (error instanceof UrlElicitationRequiredError) {
+      // MCP answers it as a protocol error (-32042) the client turns into a link for the person.
+      logCall({ ...callLog(spec.name, record, toolContext, started, extra), code: "consent_required" });
+      throw error;
+    }
     if (!isExpectedError(error)) logUnexpectedError(TOOL_CALL, spec.name, error);
     result = toolErrorResult(error, spec);
   }
-  logCall({
+  logCall({ ...callLog(spec.name, record, toolContext, started, extra), code: errorCodeOf(result) });
+  return result;
+}
+
+function callLog(
+  name: string,
+  record: CallRecord,
+  context: ToolContext | undefined,
+  started: number,
+  extra: RequestExtra,
+) {
+  return {
     kind: TOOL_CALL,
-    name: spec.name,
-    code: errorCodeOf(result),
+    name,
     record,
-    context: toolContext,
+    context,
     latencyMs: Date.now() - started,
     sessionId: extra.sessionId,
     requestId: extra.requestId,
-  });
-  return result;
+  };
+}
+
+/** Whether the session's client declared URL-mode elicitation (MCP 2025-11-25) in initialize. */
+function declaresUrlElicitation(server: McpServer): boolean {
+  const elicitation = server.server.getClientCapabilities()?.elicitation as { url?: unknown } | undefined;
+  return elicitation?.url !== undefined;
 }
 
 /**
@@ -203,7 +235,7 @@ export function registerTools(server: McpServer, tools: readonly ToolSpec[], con
     const tool = callable.get(request.params.name);
     // A name the server never listed is the client's mistake, not the model's: MCP makes it a protocol error.
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Tool ${request.params.name.slice(0, 100)} not found`);
-    return callTool(tool, request.params.arguments ?? {}, context, extra);
+    return callTool(tool, request.params.arguments ?? {}, context, extra, declaresUrlElicitation(server));
   });
 }
 
@@ -237,9 +269,11 @@ async function readResource(
   variables: Record<string, string>,
   context: ToolContext,
   record: CallRecord,
+  urlElicitation: boolean,
 ): Promise<string> {
   const services = context.services;
   await checkResourceAllowed(spec.name, offering, services);
+  await requireScopes(`Resource ${spec.name}`, spec.scopes, context, urlElicitation);
   if (!services) return spec.read(variables, context);
   const { value, outcome } = await readThroughCache(
     {
@@ -277,9 +311,20 @@ export function registerResources(
       let code: string | undefined;
       try {
         readContext = context();
-        const text = await readResource(spec, offering, decodedVariables(variables), readContext, record);
+        const text = await readResource(
+          spec,
+          offering,
+          decodedVariables(variables),
+          readContext,
+          record,
+          declaresUrlElicitation(server),
+        );
         return { contents: [{ uri: uri.href, mimeType: spec.mimeType, text }] } satisfies ReadResourceResult;
       } catch (error) {
+        if (error instanceof UrlElicitationRequiredError) {
+          code = "consent_required";
+          throw error;
+        }
         if (!isExpectedError(error)) logUnexpectedError(RESOURCE_READ, spec.name, error);
         const failure = resourceReadError(error, spec.scopes);
         code = failure.errorCode;

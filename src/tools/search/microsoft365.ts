@@ -16,24 +16,29 @@ const KINDS = {
     label: "Emails",
     fields: ["subject", "from", "receivedDateTime", "bodyPreview"],
     scopes: "Mail.Read",
+    asks: "Mail.Read",
   },
   event: {
     entityType: "event",
     label: "Events",
     fields: ["subject", "start", "end", "organizer", "location"],
     scopes: "Calendars.Read",
+    asks: "Calendars.Read",
   },
   file: {
     entityType: "driveItem",
     label: "Files",
     fields: ["name", "lastModifiedDateTime", "lastModifiedBy", "parentReference", "webUrl"],
     scopes: "Files.Read.All or Sites.Read.All",
+    /** What a call naming this type asks the user for when it is missing. */
+    asks: "Files.Read.All",
   },
   site: {
     entityType: "site",
     label: "Sites",
     fields: ["displayName", "name", "lastModifiedDateTime", "webUrl", "description"],
     scopes: "Sites.Read.All",
+    asks: "Sites.Read.All",
   },
 } as const;
 type Kind = keyof typeof KINDS;
@@ -180,7 +185,7 @@ function renderKind(result: KindResult, from: number): string[] {
   if (result.error !== undefined) {
     const reason =
       result.error instanceof GraphError && result.error.status === 403
-        ? `not permitted (needs ${scopes})`
+        ? `not permitted (needs ${scopes}; call with types ["${result.kind}"] to be asked for it)`
         : result.error instanceof GraphError
           ? `failed (${result.error.status})`
           : "failed";
@@ -213,6 +218,8 @@ export const searchMicrosoft365 = defineTool({
     nextCursor: z.string().optional().describe("Pass as `cursor` to get more results"),
   },
   scopes: ["Mail.Read", "Calendars.Read", "Files.Read.All", "Sites.Read.All"],
+  // All types at once search what the sign-in allows and say what is missing; naming types asks for theirs.
+  scopesFor: ({ types }) => (types ?? []).map((kind) => KINDS[kind].asks),
   access: "read",
   cacheKind: "search",
   async run({ query, types, count, cursor }, { graph }) {

@@ -7,7 +7,7 @@ import { findDirectoryUser } from "../shared/directory-user.ts";
 import { escapeHtml, readableBody } from "../shared/html.ts";
 import { isId } from "../shared/ids.ts";
 import { createdSince, readForCheck } from "../shared/once-marker.ts";
-import { defineTool, type OnceMarker, type ToolContext } from "../spec.ts";
+import { defineTool, scopesWith, type OnceMarker, type ToolContext } from "../spec.ts";
 import {
   asMember,
   channelIdInput,
@@ -120,7 +120,7 @@ export const sendTeamsMessage = defineTool({
     mentions: mentionsInput,
     importance: z.enum(["normal", "high", "urgent"]).default("normal"),
   },
-  scopes: ["ChannelMessage.Send", "User.ReadBasic.All"],
+  ...scopesWith(["ChannelMessage.Send"], { mentions: ["User.ReadBasic.All"] }),
   access: "write",
   idempotencyKey: true,
   invalidates: ["teams"],
@@ -165,7 +165,7 @@ export const replyToChannelMessage = defineTool({
     contentType: contentTypeInput,
     mentions: mentionsInput,
   },
-  scopes: ["ChannelMessage.Send", "User.ReadBasic.All"],
+  ...scopesWith(["ChannelMessage.Send"], { mentions: ["User.ReadBasic.All"] }),
   access: "write",
   idempotencyKey: true,
   invalidates: ["teams"],
