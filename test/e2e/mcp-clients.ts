@@ -61,6 +61,8 @@ export async function connectWithSignIn(
   makeTransport: (provider: InMemoryOAuthProvider) => Transport & { finishAuth(code: string): Promise<void> },
   user: string,
   provider = new InMemoryOAuthProvider(),
+  /** The client that connects once signed in (one declaring capabilities, say). */
+  connected = new Client({ name: "e2e", version: "1.0.0" }),
 ): Promise<{ client: Client; provider: InMemoryOAuthProvider }> {
   const first = makeTransport(provider);
   const client = new Client({ name: "e2e", version: "1.0.0" });
@@ -74,7 +76,6 @@ export async function connectWithSignIn(
   const code = redirect.searchParams.get("code");
   if (!code) throw new Error(`sign-in ended without a code: ${redirect}`);
   await first.finishAuth(code);
-  const connected = new Client({ name: "e2e", version: "1.0.0" });
   await connected.connect(makeTransport(provider));
   return { client: connected, provider };
 }

@@ -185,3 +185,54 @@ export async function completeAuthorization(
   }
   throw new Error("authorization did not finish within 12 steps");
 }
+
+/** Where a consent link ended: the server's last page, its status and text. */
+export interface ConsentOutcome {
+  status: number;
+  html: string;
+  /** The pages on the way, in order (ours and Microsoft's). */
+  visited: string[];
+}
+
+/**
+ * Follows a consent link as a person would: our page of what is added
+ * (Continue or Cancel), then Microsoft's sign-in as `user` (whatever account
+ * the link was made for), then Microsoft's own refusal page when it shows one
+ * (returning without consent), up to the server's result page.
+ */
+export async function followConsentLink(
+  browser: HeadlessBrowser,
+  link: string,
+  options: { user: string; decision?: "approve" | "deny" },
+): Promise<ConsentOutcome> {
+  const visited: string[] = [];
+  let response = await browser.request(link);
+  let url = link;
+  for (let step = 0; step < 10; step++) {
+    visited.push(new URL(url).pathname);
+    if (response.status >= 300 && response.status < 400) {
+      const location = response.headers.get("Location");
+      await response.body?.cancel();
+      if (!location) throw new Error(`redirect without Location from ${url}`);
+      url = new URL(location, url).toString();
+      response = await browser.request(url);
+      continue;
+    }
+    const html = await response.text();
+    const hasForm = /<form\b/i.test(html);
+    if (!hasForm || response.status !== 200) return { status: response.status, html, visited };
+    const form = parseForm(html, url);
+    if (form.fields.some((field) => field.name === "ticket")) {
+      response = await browser.submit(form, { button: options.decision ?? "approve" });
+    } else if (form.fields.some((field) => field.name === "consent_action")) {
+      // Microsoft's "Need admin approval": the only way on is back without consent.
+      response = await browser.submit(form, { button: "consent_action" });
+    } else {
+      response = await browser.submit(form, {
+        radio: (field) => field.value.toLowerCase() === options.user.toLowerCase(),
+      });
+    }
+    url = form.action;
+  }
+  throw new Error(`consent link did not finish within 10 steps: ${visited.join(" → ")}`);
+}
