@@ -94,6 +94,16 @@ export function recordUserConsent(state: ConsentState, userId: string, scopes: r
 }
 
 /**
+ * The requested scopes the user granted themselves before: what Entra leaves
+ * off the consent prompt of a later sign-in, which asks "only to the new
+ * permissions" (incremental consent).
+ */
+export function grantedBefore(state: ConsentState, userId: string, scopes: readonly string[]): string[] {
+  const granted = state.userGrants.get(userId);
+  return granted ? scopes.filter((scope) => granted.has(scope)) : [];
+}
+
+/**
  * Every scope the user holds consent for right now, which a refresh token may
  * be redeemed for whatever it was first issued with (refresh tokens are bound
  * to user and client, not to scopes): under the administrator's consent every

@@ -1,8 +1,9 @@
 /**
- * Consent on demand, as Entra does it: consent adds up over sign-ins, and a
- * refresh token from any earlier sign-in is redeemed for whatever the user
- * holds consent for now, since refresh tokens are bound to user and client,
- * not to scopes.
+ * Consent on demand, as Entra does it: a later sign-in (with login_hint) asks
+ * the user only for the permissions they have not granted yet, consent adds
+ * up, and a refresh token from any earlier sign-in is redeemed for whatever
+ * the user holds consent for now, since refresh tokens are bound to user and
+ * client, not to scopes.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../emulator/server.ts";
@@ -45,6 +46,23 @@ function refresh(refreshToken: string, scope?: string): Promise<Response> {
     refresh_token: refreshToken,
     ...(scope === undefined ? {} : { scope }),
   });
+}
+
+/** The sign-in page Entra shows for an authorize request with these parameters. */
+async function signInPage(params: Record<string, string>): Promise<string> {
+  const response = await fetch(authorizeUrl(emulator.url, { code_challenge: pkce().challenge, ...params }));
+  expect(response.status).toBe(200);
+  return response.text();
+}
+
+/** The folded permission list of a sign-in page: its summary line and the permissions listed. */
+function permissionsOf(page: string): { summary: string; listed: string[]; text: string } {
+  const details = /<details>([\s\S]*?)<\/details>/.exec(page)?.[1] ?? "";
+  return {
+    summary: /<summary>([\s\S]*?)<\/summary>/.exec(details)?.[1] ?? "",
+    listed: [...details.matchAll(/<li><code>([^<]*)<\/code><\/li>/g)].map((match) => match[1]!),
+    text: details.replace(/<[^>]+>/g, " "),
+  };
 }
 
 /** A second authorization for Adele with login_hint, code redeemed. */
@@ -134,6 +152,7 @@ describe("refreshing for more than the sign-in asked for, without admin consent"
     const scope = `${BASE} User.Read.All`;
     const url = authorizeUrl(emulator.url, { code_challenge: pkce().challenge, scope, login_hint: ADELE });
     const page = await (await fetch(url)).text();
+    expect(permissionsOf(page).listed).toEqual(["User.Read.All"]);
     const response = await submitSignIn(parseSignInForm(page, url.toString()), ADELE);
     expect(response.status).toBe(200);
     expect(response.headers.get("Location")).toBeNull();
@@ -167,5 +186,49 @@ describe("refreshing under the administrator's consent", () => {
     const refused = await refresh(first.refresh_token!, wider);
     expect(refused.status).toBe(400);
     expect(await refused.json()).toMatchObject({ error: "invalid_grant", error_codes: [65001] });
+  });
+});
+
+describe("the sign-in page of a later authorization", () => {
+  it("lists only the new permissions for the user named by login_hint, and counts the others", async () => {
+    await signIn(emulator.url, ADELE, BASE);
+    const page = await signInPage({ scope: MORE, login_hint: ADELE });
+    expect(page).not.toContain("<script");
+    const { summary, listed, text } = permissionsOf(page);
+    expect(summary).toBe(`${DEMO_APP_NAME} asks for 1 new permission`);
+    expect(listed).toEqual(["Mail.Send"]);
+    expect(text).toContain("6 permissions you granted before");
+    // Account choice and Sign in still come before the list.
+    expect(page.indexOf('value="adele@contoso.example" checked')).toBeGreaterThan(0);
+    expect(page.indexOf(">Sign in</button>")).toBeLessThan(page.indexOf("<details>"));
+
+    const two = permissionsOf(await signInPage({ scope: `${MORE} Calendars.Read`, login_hint: ADELE }));
+    expect(two.summary).toBe(`${DEMO_APP_NAME} asks for 2 new permissions`);
+    expect(two.listed).toEqual(["Mail.Send", "Calendars.Read"]);
+
+    const nothingNew = permissionsOf(await signInPage({ scope: BASE, login_hint: ADELE }));
+    expect(nothingNew.summary).toBe(`${DEMO_APP_NAME} asks for no new permissions`);
+    expect(nothingNew.listed).toEqual([]);
+    expect(nothingNew.text).toContain("6 permissions you granted before");
+  });
+
+  it("lists everything for a user who granted nothing, or when no user is named", async () => {
+    await signIn(emulator.url, ADELE, BASE);
+    const expected = ["openid", "profile", "email", "offline_access", "User.Read", "Mail.Read", "Mail.Send"];
+    const requests: Record<string, string>[] = [{ login_hint: "megan@contoso.example" }, {}];
+    for (const params of requests) {
+      const { summary, listed, text } = permissionsOf(await signInPage({ scope: MORE, ...params }));
+      expect(summary, JSON.stringify(params)).toBe(`${DEMO_APP_NAME} asks for 7 permissions`);
+      expect(listed).toEqual(expected);
+      expect(text).not.toContain("granted before");
+    }
+  });
+
+  it("says the organization already approved them under the administrator's consent", async () => {
+    await control(emulator.url, "consent", { adminConsent: true });
+    const { summary, listed, text } = permissionsOf(await signInPage({ scope: MORE, login_hint: ADELE }));
+    expect(summary).toBe(`${DEMO_APP_NAME} asks for 7 permissions, already approved by your organization`);
+    expect(text).toContain("An administrator of Contoso (demo) granted them for everyone.");
+    expect(listed).toHaveLength(7);
   });
 });
