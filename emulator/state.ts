@@ -33,7 +33,10 @@ export interface AccessTokenGrant {
 export interface RefreshTokenGrant {
   userId: string;
   clientId: string;
-  /** Everything the user consented to, identity scopes included. */
+  /**
+   * The scopes of the code it came from and of the refreshes before it (identity scopes included): what a
+   * refresh without `scope` gets. No limit: a refresh may ask for any scope the user holds consent for then.
+   */
   scopes: string[];
   /** Set by the control API: the AADSTS code the next redemption fails with. */
   invalidatedWith?: "revoked" | "expired";

@@ -9,7 +9,7 @@ import { formBody, html, redirect, type EmulatorRequest, type EmulatorResponse }
 import type { EmulatorState } from "../state.ts";
 import { DEMO_CLIENT_ID, findUser, isAllowedRedirectUri, TENANT_NAME } from "../tenant.ts";
 import { adminApprovalPage, CANCEL_FIELD } from "./admin-approval-page.ts";
-import { checkConsent, recordUserConsent } from "./consent.ts";
+import { checkConsent, grantedBefore, recordUserConsent } from "./consent.ts";
 import { entraErrorPage, redirectWithError } from "./errors.ts";
 import { issueCode } from "./grants.ts";
 import { parseScopes } from "./scopes.ts";
@@ -133,9 +133,16 @@ export function authorize(request: EmulatorRequest, state: EmulatorState): Emula
   const params = request.method === "POST" ? formBody(request) : request.url.searchParams;
   const valid = validate(params);
   if (isResponse(valid)) return valid;
-  const page = { action: request.url.pathname, params, scopes: valid.scopes };
+  const page = {
+    action: request.url.pathname,
+    params,
+    scopes: valid.scopes,
+    approvedByAdmin: state.consent.adminConsent,
+  };
   if (request.method === "GET") {
-    return html(200, signInPage({ ...page, selected: findUser(params.get("login_hint") ?? "") }));
+    const selected = findUser(params.get("login_hint") ?? "");
+    const before = selected ? grantedBefore(state, selected.id, valid.scopes) : [];
+    return html(200, signInPage({ ...page, selected, grantedBefore: before }));
   }
   const user = findUser(params.get("username") ?? params.get("login_hint") ?? "");
   if (!user) return html(400, signInPage({ ...page, error: "Choose one of the demo accounts to sign in." }));

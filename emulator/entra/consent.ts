@@ -5,6 +5,8 @@
  * the whole tenant covers everything the app asks for. The tenant's setting
  * is the emulator state's `consent`, changed through the control API.
  */
+import { GRAPH_PERMISSIONS, IDENTITY_SCOPES } from "./scopes.ts";
+
 /**
  * Delegated permissions of the demo app whose "Admin consent required" is Yes
  * in Microsoft's Graph permissions reference. Every other one a user may grant.
@@ -89,4 +91,26 @@ export function recordUserConsent(state: ConsentState, userId: string, scopes: r
   const granted = state.userGrants.get(userId) ?? new Set<string>();
   for (const scope of scopes) granted.add(scope);
   state.userGrants.set(userId, granted);
+}
+
+/**
+ * The requested scopes the user granted themselves before: what Entra leaves
+ * off the consent prompt of a later sign-in, which asks "only to the new
+ * permissions" (incremental consent).
+ */
+export function grantedBefore(state: ConsentState, userId: string, scopes: readonly string[]): string[] {
+  const granted = state.userGrants.get(userId);
+  return granted ? scopes.filter((scope) => granted.has(scope)) : [];
+}
+
+/**
+ * Every scope the user holds consent for right now, which a refresh token may
+ * be redeemed for whatever it was first issued with (refresh tokens are bound
+ * to user and client, not to scopes): under the administrator's consent every
+ * permission of the app; otherwise the sign-in scopes and what the user
+ * granted themselves.
+ */
+export function heldScopes(state: ConsentState, userId: string): Set<string> {
+  if (state.consent.adminConsent) return new Set([...IDENTITY_SCOPES, ...GRAPH_PERMISSIONS]);
+  return new Set([...IDENTITY_SCOPES, ...(state.userGrants.get(userId) ?? [])]);
 }

@@ -48,7 +48,7 @@ export interface TokenRequest {
   clientId: string;
   /** Scopes of this access token. */
   scopes: string[];
-  /** Scopes the refresh token carries on: everything consented to. */
+  /** Scopes the refresh token records, for a refresh that names none. */
   consented: string[];
   nonce?: string;
 }

@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { formBody, type EmulatorRequest, type EmulatorResponse } from "../http.ts";
 import type { EmulatorState } from "../state.ts";
 import { DEMO_APP_NAME, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_USERS, type DemoUser } from "../tenant.ts";
+import { heldScopes } from "./consent.ts";
 import { entraError } from "./errors.ts";
 import { issueTokens } from "./grants.ts";
 import { parseScopes } from "./scopes.ts";
@@ -136,8 +137,11 @@ function redeemRefreshToken(
       "The refresh token has expired due to inactivity. The token was issued a while ago and was inactive for 90 days.",
     );
   }
+  // Not limited to the scopes this token was issued with: a refresh token is bound to user and client only,
+  // and may be redeemed for whatever the user holds consent for now (granted since, or by an administrator).
   const requested = parseScopes(form.get("scope"));
-  const notConsented = [...requested.unknown, ...requested.scopes.filter((scope) => !grant.scopes.includes(scope))];
+  const held = heldScopes(state, grant.userId);
+  const notConsented = [...requested.unknown, ...requested.scopes.filter((scope) => !held.has(scope))];
   if (notConsented.length > 0) {
     return invalidGrant(
       65001,
@@ -146,7 +150,9 @@ function redeemRefreshToken(
   }
   const user = userById(grant.userId);
   const scopes = requested.scopes.length > 0 ? requested.scopes : grant.scopes;
-  const response = issueTokens(state, { issuerOrigin, user, clientId, scopes, consented: grant.scopes });
+  // The next refresh token remembers what this one did and what was asked for now, for a refresh without scope.
+  const consented = [...new Set([...grant.scopes, ...scopes])];
+  const response = issueTokens(state, { issuerOrigin, user, clientId, scopes, consented });
   return { response, userId: user.id };
 }
 
