@@ -22,7 +22,8 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { localSecrets, startStack, type RunningStack } from "../../scripts/dev-stack.ts";
 import { followConsentLink, HeadlessBrowser } from "../support/headless-browser.ts";
-import { connectWithSignIn, InMemoryOAuthProvider } from "./mcp-clients.ts";
+import type { InMemoryOAuthProvider } from "./mcp-clients.ts";
+import { connectWithSignIn } from "./mcp-clients.ts";
 
 let stack: RunningStack;
 let state: string;
