@@ -17,6 +17,7 @@ import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { IDENTITY_SCOPES } from "../src/auth/microsoft.ts";
+import { signInScopes } from "../src/auth/sign-in-scopes.ts";
 import { enabledTools, graphScopes } from "../src/tools/catalog.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -319,6 +320,8 @@ async function main(): Promise<void> {
     ENABLED_TOOLS: readVar(toml, "ENABLED_TOOLS"),
   };
   const permissions = [...IDENTITY_SCOPES, ...graphScopes(enabledTools(env))];
+  const upfront = readVar(toml, "CONSENT_MODE") === "upfront";
+  const signIn = signInScopes({ BASE_SCOPES: readVar(toml, "BASE_SCOPES") }, enabledTools(env));
   const pending = KV_BINDINGS.filter((binding) => isPlaceholder(readKvId(toml, binding)));
   console.log(`
 Wrote ${configName}${pending.length ? ` (${pending.join(", ")} ids are filled in by a real run)` : ""}.
@@ -330,6 +333,11 @@ In the Entra app registration:
   API permissions → Microsoft Graph → Delegated (${permissions.length}), then "Grant admin consent":
 ${permissions.map((permission) => `    ${permission}`).join("\n")}
   (for READ_ONLY = "${env.READ_ONLY ?? "false"}", TOOL_PRESET = "${env.TOOL_PRESET ?? "all"}", ENABLED_TOOLS = "${env.ENABLED_TOOLS ?? ""}"; rerun setup after changing them)
+  ${
+    upfront
+      ? "CONSENT_MODE = upfront: sign-in asks for all of them at once."
+      : `Sign-in asks for ${signIn.join(", ")} (BASE_SCOPES); each user grants the others when a tool first needs one. Admin consent grants them for everyone, and is the only way for those only an administrator can grant.`
+  }
 
 Then: npm run deploy, and connect a client to ${publicUrl}/mcp`);
 }
