@@ -73,6 +73,13 @@ function dayStart(): number {
   return Math.floor(Date.now() / DAY) * DAY;
 }
 
+/** The next Monday to Friday after today (UTC): the seed's working-day meetings fall on weekdays. */
+function nextWorkday(): number {
+  let day = dayStart() + DAY;
+  while ([0, 6].includes(new Date(day).getUTCDay())) day += DAY;
+  return day;
+}
+
 /** An instant `days` from the seed day at `hour` UTC, as an ISO string with Z. */
 function utc(days: number, hour = 0): string {
   return new Date(dayStart() + days * DAY + hour * 3_600_000).toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -553,7 +560,7 @@ describe("scheduling", () => {
       }[];
     }>(client, "getSchedule", {
       people: [MEGAN, ALEX, "nobody@fabrikam.example"],
-      start: new Date(dayStart() + DAY).toISOString().slice(0, 10),
+      start: new Date(nextWorkday()).toISOString().slice(0, 10),
       timeZone: "Europe/Berlin",
     });
     expect(data.timeZone).toBe("Europe/Berlin");

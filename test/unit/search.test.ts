@@ -105,7 +105,9 @@ describe("searchMicrosoft365", () => {
     // The first of the parallel search requests is refused; the rest answer.
     await emulator(env, "faults", { match: "POST /v1.0/search/query", status: 403, count: 1 });
     const { result } = await search(client, { query: "budget" });
-    expect(text(result)).toMatch(/: not permitted \(needs [A-Za-z. ]+\)\./);
+    expect(text(result)).toMatch(
+      /: not permitted \(needs [A-Za-z. ]+; call with types \["[a-z]+"\] to be asked for it\)\./,
+    );
   });
 
   it("answers consent_required when every type is denied", async () => {
