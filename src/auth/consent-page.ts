@@ -1,5 +1,6 @@
 import type { ConsentDescription } from "@cloudflare/workers-oauth-provider";
 import { escapeHtml, htmlPage } from "../shared/html.ts";
+import { spokenList } from "../shared/text.ts";
 import { permissionOf, type Area, type Kind } from "../shared/permissions.ts";
 
 const AREAS: readonly Area[] = [
@@ -14,10 +15,6 @@ const AREAS: readonly Area[] = [
   "Other",
 ];
 const KIND_WORDS: Record<Kind, string> = { read: "read", change: "change", send: "send as you" };
-
-function spokenList(words: string[]): string {
-  return words.length > 1 ? `${words.slice(0, -1).join(", ")} and ${words.at(-1)}` : (words[0] ?? "");
-}
 
 /** One line per area: "Mail: read, change and send as you". */
 function summary(scopes: readonly string[]): string {

@@ -1,3 +1,4 @@
+import { spokenList } from "../shared/text.ts";
 /** Stable error codes a tool result carries (README: "Error codes"). */
 export type ToolErrorCode =
   | "auth_required"
@@ -46,8 +47,7 @@ export class GraphError extends Error {
 }
 
 function permissionList(scopes: readonly string[]): string {
-  if (scopes.length === 1) return `${scopes[0]} permission`;
-  return `${scopes.slice(0, -1).join(", ")} and ${scopes[scopes.length - 1]} permissions`;
+  return `${spokenList(scopes)} permission${scopes.length > 1 ? "s" : ""}`;
 }
 
 /** Maps a Graph error to the tool error a model and a person can act on. */

@@ -7,22 +7,19 @@
  */
 import { UrlElicitationRequiredError } from "@modelcontextprotocol/sdk/types.js";
 import { ToolError } from "../../graph/errors.ts";
+import { spokenList } from "../../shared/text.ts";
 import { lowerFirst, missingScopes, needsAdmin, permissionOf } from "../../shared/permissions.ts";
 import type { ConsentAnswer, ToolContext } from "../spec.ts";
 
-function spoken(items: readonly string[]): string {
-  return items.length > 1 ? `${items.slice(0, -1).join(", ")} and ${items.at(-1)}` : (items[0] ?? "");
-}
-
 /** "send mail as you (Mail.Send)". */
 function described(scopes: readonly string[]): string {
-  return spoken(scopes.map((scope) => `${lowerFirst(permissionOf(scope).words)} (${scope})`));
+  return spokenList(scopes.map((scope) => `${lowerFirst(permissionOf(scope).words)} (${scope})`));
 }
 
 function adminMessage(requestedBy: string, scopes: readonly string[], url: string): string {
   return (
     `${requestedBy} needs permission to ${described(scopes)}, which only an administrator of your organization can grant, and Microsoft says it has not been granted. ` +
-    `Ask an administrator to grant admin consent for this app's ${spoken(scopes)} permission${scopes.length > 1 ? "s" : ""} (Microsoft Entra admin center, Enterprise applications, this app, Permissions). ` +
+    `Ask an administrator to grant admin consent for this app's ${spokenList(scopes)} permission${scopes.length > 1 ? "s" : ""} (Microsoft Entra admin center, Enterprise applications, this app, Permissions). ` +
     `Once they have, the user opens ${url} to pick it up. Every other tool keeps working.`
   );
 }
@@ -44,7 +41,7 @@ export function consentError(
   const adminOnly = missing.filter(needsAdmin);
   const adminNote =
     adminOnly.length > 0
-      ? ` Only an administrator can grant ${spoken(adminOnly)}; if yours has not, Microsoft will say so on that page.`
+      ? ` Only an administrator can grant ${spokenList(adminOnly)}; if yours has not, Microsoft will say so on that page.`
       : "";
   const ask = `${requestedBy} needs permission to ${described(missing)}, which you have not granted yet.`;
   if (urlElicitation) {
