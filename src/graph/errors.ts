@@ -65,7 +65,7 @@ export function toolErrorFromGraph(error: GraphError, requiredScopes: readonly s
       return requiredScopes.length > 0
         ? new ToolError(
             "consent_required",
-            `Access denied by Microsoft 365: this needs the ${permissionList(requiredScopes)}, and your sign-in lacks ${requiredScopes.length > 1 ? "one of them" : "it"}. Reconnect and consent, or ask your administrator.${ref}`,
+            `Access denied by Microsoft 365: this needs the ${permissionList(requiredScopes)}, and your sign-in lacks ${requiredScopes.length > 1 ? "one of them" : "it"}. authenticate shows what is granted; an administrator may have withdrawn it.${ref}`,
           )
         : new ToolError("forbidden", `Microsoft 365 denied access: ${error.message}${ref}`);
     case 404:
